@@ -1,0 +1,278 @@
+//! The graders: each lab's checks, as functions of the program to grade.
+//!
+//! A check takes a [`Grader`] (how to run things) and a [`Program`] (the
+//! command line under test: the kit's own binary, or a student's program in
+//! any language) and returns a [`Verdict`]. `tests/` runs every lab's checks
+//! on the kit's binaries; the same checks grade students' work.
+//!
+//! Every run goes through `labkit reap` (see [`crate::reaper`]): the program
+//! runs under a subreaper with a timeout, and whatever it leaves behind is
+//! killed, reaped and reported. The grading process itself never forks or
+//! reaps.
+//!
+//! Graders read only tagged lines, `[role PID] text`, and in them only
+//! `key=value` facts (see [`crate::out::fact`]): a student's program may
+//! word everything else as it likes.
+
+pub mod fork_copy;
+
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::out::Tagged;
+use crate::reaper::Report;
+
+/// A check's outcome: `Err` says what was expected and what was seen.
+pub type Verdict = Result<(), String>;
+
+/// One graded check of a lab.
+#[derive(Debug, Clone, Copy)]
+pub struct Check {
+    /// A short name, as the handout's grading contract lists it.
+    pub name: &'static str,
+    pub points: u32,
+    pub run: fn(&Grader, &Program) -> Verdict,
+}
+
+/// The program under test: a command line to which checks append their arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub argv: Vec<String>,
+}
+
+impl Program {
+    pub fn new<S: Into<String>>(argv: impl IntoIterator<Item = S>) -> Program {
+        Program { argv: argv.into_iter().map(Into::into).collect() }
+    }
+
+    /// The kit's own binary `name`, found beside the `labkit` binary.
+    pub fn kit(labkit: &Path, name: &str) -> Program {
+        Program::new([labkit.with_file_name(name).to_string_lossy().into_owned()])
+    }
+
+    /// The command as a person would type it.
+    pub fn display(&self) -> String {
+        self.argv.join(" ")
+    }
+}
+
+/// What one run of a program under the reaper produced.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The command line that was run, for messages.
+    pub command: String,
+    pub stdout: String,
+    pub stderr: String,
+    /// The tagged lines of stdout, in order.
+    pub lines: Vec<Tagged>,
+    /// What the reaper saw: exit code, orphans left behind.
+    pub report: Report,
+}
+
+impl Run {
+    /// The program's exit code (`128 + N` when signal N killed it).
+    pub fn code(&self) -> i32 {
+        self.report.code
+    }
+
+    /// The tagged lines printed by `role`.
+    pub fn by<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Tagged> + 'a {
+        self.lines.iter().filter(move |l| l.role == role)
+    }
+
+    /// The first line printed by `role` that states the fact `key=`, with its value.
+    pub fn fact<'a>(&'a self, role: &str, key: &str) -> Result<(&'a Tagged, &'a str), String> {
+        self.lines
+            .iter()
+            .filter(|l| l.role == role)
+            .find_map(|l| l.fact(key).map(|v| (l, v)))
+            .ok_or_else(|| format!("expected a line `[{role} PID] ... {key}=...`, found none\n{}", self.excerpt()))
+    }
+
+    /// Every value of the fact `key=` printed by `role`, in order.
+    pub fn facts<'a>(&'a self, role: &'a str, key: &'a str) -> Vec<(&'a Tagged, &'a str)> {
+        self.by(role).filter_map(|l| l.fact(key).map(|v| (l, v))).collect()
+    }
+
+    /// The PID a role printed its lines with (the same on all its lines).
+    pub fn pid_of(&self, role: &str) -> Result<i32, String> {
+        let mut pids: Vec<i32> = self.by(role).map(|l| l.pid).collect();
+        pids.dedup();
+        match pids.as_slice() {
+            [pid] => Ok(*pid),
+            [] => Err(format!("expected lines tagged `[{role} PID]`, found none\n{}", self.excerpt())),
+            _ => Err(format!("the lines tagged `{role}` carry different PIDs {pids:?}\n{}", self.excerpt())),
+        }
+    }
+
+    /// Stdout lines that lack the `[role PID]` tag.
+    pub fn untagged(&self) -> Vec<&str> {
+        self.stdout.lines().filter(|l| !l.trim().is_empty() && Tagged::parse(l).is_none()).collect()
+    }
+
+    /// Fails unless the program exited with code 0.
+    pub fn expect_success(&self) -> Verdict {
+        expect(self.code() == 0, || format!("expected exit code 0, got {}\n{}", self.code(), self.excerpt()))
+    }
+
+    /// Fails if the program left any process behind (orphans, running or zombie).
+    pub fn expect_clean(&self) -> Verdict {
+        let left: Vec<String> = self.report.adopted.iter().map(|e| format!("{} ({}, {})", e.pid, e.comm, if e.killed_by_reaper { "still running: killed" } else { &e.how })).collect();
+        expect(left.is_empty(), || format!("the program left processes behind for the reaper: {}", left.join(", ")))
+    }
+
+    /// The output, for a failure message (at most 40 lines of each stream).
+    pub fn excerpt(&self) -> String {
+        let cut = |s: &str| s.lines().take(40).map(|l| format!("  | {l}\n")).collect::<String>();
+        format!("`{}` printed:\n{}{}", self.command, cut(&self.stdout), if self.stderr.is_empty() { String::new() } else { format!("stderr:\n{}", cut(&self.stderr)) })
+    }
+}
+
+/// `Ok(())` if `cond`, else the message.
+pub fn expect(cond: bool, msg: impl FnOnce() -> String) -> Verdict {
+    if cond { Ok(()) } else { Err(msg()) }
+}
+
+/// How programs are run for grading: through `labkit reap`, with a timeout,
+/// in a scratch folder of the grader's own that is removed afterwards.
+#[derive(Debug)]
+pub struct Grader {
+    labkit: PathBuf,
+    /// How long one run may take before it is killed with all its processes.
+    pub timeout: Duration,
+    /// How long orphans may outlive the program before they count as left running.
+    pub grace: Duration,
+    scratch: PathBuf,
+}
+
+impl Grader {
+    /// A grader that runs programs through the `labkit` binary at `labkit`.
+    pub fn new(labkit: impl Into<PathBuf>) -> io::Result<Grader> {
+        let scratch = std::env::temp_dir().join(format!("labkit-grade-{}-{:x}", std::process::id(), random_u64()));
+        std::fs::create_dir_all(&scratch)?;
+        Ok(Grader { labkit: labkit.into(), timeout: Duration::from_secs(20), grace: Duration::from_millis(300), scratch })
+    }
+
+    /// The `labkit` binary the grader runs programs through.
+    pub fn labkit(&self) -> &Path {
+        &self.labkit
+    }
+
+    /// A fresh path in the grader's scratch folder, with a random name.
+    pub fn scratch_path(&self, stem: &str) -> PathBuf {
+        self.scratch.join(format!("{stem}-{:x}", random_u64() & 0xffff_ffff))
+    }
+
+    /// Start `program args...` under the reaper with piped stdin, stdout and
+    /// stderr, for checks that talk to the program while it runs.
+    pub fn spawn(&self, program: &Program, args: &[&str]) -> io::Result<Running> {
+        let report = self.scratch_path("reap");
+        let child = Command::new(&self.labkit)
+            .arg("reap")
+            .arg("--timeout")
+            .arg(format!("{}ms", self.timeout.as_millis()))
+            .arg("--grace")
+            .arg(format!("{}ms", self.grace.as_millis()))
+            .arg("--report")
+            .arg(&report)
+            .arg("--")
+            .args(&program.argv)
+            .args(args)
+            .current_dir(&self.scratch)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let command = program.argv.iter().map(String::as_str).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+        Ok(Running { child, report, command })
+    }
+
+    /// Run `program args...` to its end with `stdin` as its input.
+    pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Run, String> {
+        let mut running = self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
+        if let Some(mut input) = running.child.stdin.take() {
+            let _ = input.write_all(stdin); // a program that never reads its input is fine
+        }
+        running.finish()
+    }
+
+    /// Run `program args...` to its end with empty input.
+    pub fn run(&self, program: &Program, args: &[&str]) -> Result<Run, String> {
+        self.run_with_input(program, args, b"")
+    }
+}
+
+impl Drop for Grader {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+/// A program started by [`Grader::spawn`].
+#[derive(Debug)]
+pub struct Running {
+    pub child: Child,
+    report: PathBuf,
+    command: String,
+}
+
+impl Running {
+    /// Close stdin, wait for the program (and the reaper) to end, and collect
+    /// its output and the reaper's report. A timeout or a program that could
+    /// not be started is an `Err` with the reason.
+    pub fn finish(mut self) -> Result<Run, String> {
+        drop(self.child.stdin.take());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut stderr = self.child.stderr.take();
+        let err_reader = std::thread::spawn(move || {
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_end(&mut err);
+            }
+            err
+        });
+        if let Some(mut s) = self.child.stdout.take() {
+            let _ = s.read_to_end(&mut out);
+        }
+        let err = err_reader.join().unwrap_or_default();
+        let status = self.child.wait().map_err(|e| format!("waiting for the reaper: {e}"))?;
+        let text = std::fs::read_to_string(&self.report).unwrap_or_default();
+        let _ = std::fs::remove_file(&self.report);
+        let report = Report::from_text(&text).ok_or_else(|| format!("the reaper ended ({status}) without a report"))?;
+        let stdout = String::from_utf8_lossy(&out).into_owned();
+        let run = Run {
+            command: self.command,
+            lines: stdout.lines().filter_map(Tagged::parse).collect(),
+            stdout,
+            stderr: String::from_utf8_lossy(&err).into_owned(),
+            report,
+        };
+        if let Some(e) = &run.report.spawn_error {
+            return Err(format!("could not run `{}`: {e}", run.command));
+        }
+        if run.report.timed_out {
+            return Err(format!("`{}` did not finish in time: killed with all its processes\n{}", run.command, run.excerpt()));
+        }
+        Ok(run)
+    }
+}
+
+/// A random number from the kernel (`getrandom(2)`): graders draw their
+/// inputs afresh every run, so hard-coded answers cannot pass.
+pub fn random_u64() -> u64 {
+    let mut buf = [0u8; 8];
+    // SAFETY: writes at most 8 bytes into `buf`.
+    let got = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    if got != 8 {
+        // Practically unreachable; fall back to the clock so inputs still vary.
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        return t.as_nanos() as u64 ^ u64::from(std::process::id());
+    }
+    u64::from_ne_bytes(buf)
+}
+
+/// A random number in `lo..=hi`.
+pub fn random_in(lo: u64, hi: u64) -> u64 {
+    lo + random_u64() % (hi - lo + 1)
+}

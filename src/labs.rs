@@ -1,0 +1,37 @@
+//! The manifest: the one list of the labs, in course order. The `labkit`
+//! CLI, the graders, the tests and the docs all read it, so adding a lab is
+//! one entry here (plus its binary, handout and checks).
+
+use crate::grade::{self, Check};
+
+/// One lab of the course.
+#[derive(Debug)]
+pub struct Lab {
+    /// Course order; the handout is `labs/NN-<id>.md`.
+    pub number: u32,
+    /// The lab id: the name of its binary (or of its first binary).
+    pub id: &'static str,
+    /// The one concept the lab shows.
+    pub concept: &'static str,
+    /// The binaries a student runs for this lab.
+    pub bins: &'static [&'static str],
+    /// The graders: checks run against the kit's binary or a student's program.
+    pub checks: &'static [Check],
+}
+
+impl Lab {
+    /// The handout's path, relative to the kit's top folder.
+    pub fn handout(&self) -> String {
+        format!("labs/{:02}-{}.md", self.number, self.id)
+    }
+}
+
+/// Every lab, in course order.
+pub const LABS: &[Lab] = &[
+    Lab { number: 1, id: "fork-copy", concept: "fork copies memory: same addresses, separate values", bins: &["fork-copy"], checks: grade::fork_copy::CHECKS },
+];
+
+/// The lab with this id or binary name.
+pub fn find(name: &str) -> Option<&'static Lab> {
+    LABS.iter().find(|l| l.id == name || l.bins.contains(&name))
+}

@@ -1,0 +1,117 @@
+//! `labkit`: list the labs, run one, or run a command under the reaper.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use labkit::{delay, labs, reaper};
+
+/// A Rust lab kit for Linux process programming.
+#[derive(Parser)]
+#[command(name = "labkit", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List the labs in course order (the default).
+    List,
+    /// Run a lab: `labkit run fork-copy --delay 3s`.
+    #[command(disable_help_flag = true)]
+    Run {
+        /// The lab id (or binary name), as `labkit list` shows it.
+        lab: String,
+        /// Arguments for the lab (`--help` shows the lab's own flags).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Run a command under a subreaper that reaps (or kills and reaps) every
+    /// process it leaves behind, and report what it left.
+    Reap {
+        /// Kill the command and all its processes after this long.
+        #[arg(long, default_value = "60s", value_parser = delay::parse)]
+        timeout: Duration,
+        /// How long orphans may outlive the command before they are killed.
+        #[arg(long, default_value = "500ms", value_parser = delay::parse)]
+        grace: Duration,
+        /// Write the report here instead of to stderr.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+}
+
+fn list() {
+    println!("labkit: the labs, in course order\n");
+    for lab in labs::LABS {
+        println!("{:>2}. {:<15} {}", lab.number, lab.id, lab.concept);
+        for bin in lab.bins {
+            println!("    run:     cargo run -- run {bin}");
+        }
+        println!("    handout: {}", lab.handout());
+    }
+    println!("\nEach lab's flags: cargo run -- run <lab> --help");
+}
+
+/// Exec the lab's binary, which sits beside this one. Under `cargo run`,
+/// build the lab binaries first: `cargo run` builds only `labkit` itself.
+fn run(lab: &str, args: &[String]) -> i32 {
+    let Some(entry) = labs::find(lab) else {
+        eprintln!("labkit: no lab named '{lab}'. The labs are:");
+        for l in labs::LABS {
+            eprintln!("  {} ({})", l.id, l.bins.join(", "));
+        }
+        return 2;
+    };
+    let bin = if entry.bins.contains(&lab) { lab } else { entry.bins[0] };
+    let me = match std::env::current_exe() {
+        Ok(me) => me,
+        Err(e) => {
+            eprintln!("labkit: cannot find my own binary: {e}");
+            return 1;
+        }
+    };
+    if let Some(cargo) = std::env::var_os("CARGO") {
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let release = me.parent().is_some_and(|d| d.ends_with("release"));
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "--bins", "--manifest-path", manifest]);
+        if release {
+            build.arg("--release");
+        }
+        match build.status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                eprintln!("labkit: building the labs failed ({s})");
+                return 1;
+            }
+            Err(e) => {
+                eprintln!("labkit: cannot run cargo to build the labs: {e}");
+                return 1;
+            }
+        }
+    }
+    let path = me.with_file_name(bin);
+    let err = Command::new(&path).args(args).exec();
+    eprintln!("labkit: cannot run {}: {err} (build the labs with `cargo build`)", path.display());
+    1
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        None | Some(Cmd::List) => {
+            list();
+            0
+        }
+        Some(Cmd::Run { lab, args }) => run(&lab, &args),
+        Some(Cmd::Reap { timeout, grace, report, command }) => reaper::main(&command, timeout, grace, report.as_deref()),
+    };
+    std::process::exit(code);
+}

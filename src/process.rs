@@ -1,0 +1,155 @@
+//! Fork and wait plumbing, written once for every lab.
+//!
+//! * [`fork_child`] runs a closure in a new process whose life always ends
+//!   with `_exit(2)`: the child never returns into the parent's code, never
+//!   runs the parent's destructors or `atexit` handlers, and never flushes a
+//!   buffer that the parent will flush too.
+//! * [`Reaped`] is what `wait`/`waitpid` returned: the PID, the raw status
+//!   word, and its decoding (`WIFEXITED`/`WEXITSTATUS`, `WIFSIGNALED`/`WTERMSIG`).
+//! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab.
+
+use nix::errno::Errno;
+use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{ForkResult, Pid};
+
+use crate::out;
+
+/// Fork. The child takes the role `role` (its lines say `[role PID]`), runs
+/// `body`, and exits with the code `body` returns, via `_exit`. In the parent
+/// this returns the child's PID.
+///
+/// A panic in the child is caught and becomes exit code 101: it never
+/// unwinds into the parent's code.
+pub fn fork_child<F: FnOnce() -> i32>(role: &'static str, body: F) -> nix::Result<Pid> {
+    out::flush_all();
+    // SAFETY: the labs are single-threaded, so the child is a complete copy of
+    // the only thread; it runs `body` and leaves through `_exit`.
+    match unsafe { nix::unistd::fork() }? {
+        ForkResult::Parent { child } => Ok(child),
+        ForkResult::Child => {
+            out::set_role(role);
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(101);
+            out::flush_all();
+            // SAFETY: `_exit` ends the process at once; nothing after it runs.
+            unsafe { libc::_exit(code) }
+        }
+    }
+}
+
+/// What `wait`/`waitpid` reported for one child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reaped {
+    /// The PID `wait` returned.
+    pub pid: Pid,
+    /// The raw status word (`exit code * 256` for a normal exit).
+    pub raw: i32,
+    /// The decoded status.
+    pub status: WaitStatus,
+}
+
+impl Reaped {
+    fn from_raw(pid: libc::pid_t, raw: i32) -> Reaped {
+        let pid = Pid::from_raw(pid);
+        let status = WaitStatus::from_raw(pid, raw).unwrap_or(WaitStatus::StillAlive);
+        Reaped { pid, raw, status }
+    }
+
+    /// `WEXITSTATUS`, when the child exited normally.
+    pub fn exit_code(&self) -> Option<i32> {
+        match self.status {
+            WaitStatus::Exited(_, code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// `WTERMSIG`, when a signal killed the child.
+    pub fn signal(&self) -> Option<Signal> {
+        match self.status {
+            WaitStatus::Signaled(_, sig, _) => Some(sig),
+            _ => None,
+        }
+    }
+
+    /// `exited code=2` or `killed signal=SIGKILL`: how the child ended, in
+    /// the `key=value` form graders read.
+    pub fn describe(&self) -> String {
+        match self.status {
+            WaitStatus::Exited(_, code) => format!("exited code={code}"),
+            WaitStatus::Signaled(_, sig, core) => {
+                format!("killed signal={}{}", sig.as_str(), if core { " (core dumped)" } else { "" })
+            }
+            other => format!("status={other:?}"),
+        }
+    }
+}
+
+fn waitpid_raw(pid: libc::pid_t, flags: libc::c_int) -> nix::Result<Option<Reaped>> {
+    let mut raw = 0;
+    loop {
+        // SAFETY: plain system call with a valid pointer to `raw`.
+        let got = unsafe { libc::waitpid(pid, &mut raw, flags) };
+        match Errno::result(got) {
+            Ok(0) => return Ok(None), // WNOHANG: children exist, none has changed state
+            Ok(got) => return Ok(Some(Reaped::from_raw(got, raw))),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `wait()`: block until any child ends and reap it. `Err(ECHILD)` when the
+/// caller has no children left to wait for.
+pub fn wait_any() -> nix::Result<Reaped> {
+    waitpid_raw(-1, 0).map(|r| r.expect("blocking waitpid returned 0"))
+}
+
+/// `waitpid(pid, 0)`: block until that child ends and reap it.
+pub fn wait_for(pid: Pid) -> nix::Result<Reaped> {
+    waitpid_raw(pid.as_raw(), 0).map(|r| r.expect("blocking waitpid returned 0"))
+}
+
+/// `waitpid(pid, WNOHANG)` (`pid` `None` means `-1`, any child): `Ok(None)`
+/// while the child is still running.
+pub fn try_wait(pid: Option<Pid>) -> nix::Result<Option<Reaped>> {
+    waitpid_raw(pid.map_or(-1, Pid::as_raw), libc::WNOHANG)
+}
+
+/// The PID of a child that has ended, *without* reaping it (`waitid` with
+/// `WNOWAIT`): its `/proc` entry can still be read. `Ok(None)` when no child
+/// has ended yet; `Err(ECHILD)` when there are no children.
+pub fn peek_ended() -> nix::Result<Option<Pid>> {
+    use nix::sys::wait::{Id, WaitPidFlag, waitid};
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    loop {
+        match waitid(Id::All, flags) {
+            Ok(WaitStatus::StillAlive) => return Ok(None),
+            Ok(status) => return Ok(status.pid()),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Make the calling process a *child subreaper* (`prctl(PR_SET_CHILD_SUBREAPER)`):
+/// orphans among its descendants are re-parented to it instead of to PID 1,
+/// so it can reap them.
+pub fn become_subreaper() -> nix::Result<()> {
+    nix::sys::prctl::set_child_subreaper(true)
+}
+
+/// Reap every child until none is left (`wait` answers `ECHILD`), calling
+/// `each` for every one reaped. Returns how many were reaped.
+pub fn reap_all(mut each: impl FnMut(&Reaped)) -> usize {
+    let mut n = 0;
+    while let Ok(r) = wait_any() {
+        each(&r);
+        n += 1;
+    }
+    n
+}
+
+/// Exit code for "the program ran but what it observed was wrong".
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code for bad command-line input (the same code clap uses).
+pub const EXIT_USAGE: i32 = 2;

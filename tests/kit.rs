@@ -1,0 +1,90 @@
+//! The kit itself: the manifest, the handouts, the `labkit` CLI and the reaper.
+
+mod common;
+use common::labkit_bin;
+use labkit::labs::LABS;
+use std::process::Command;
+
+fn labkit(args: &[&str]) -> std::process::Output {
+    Command::new(labkit_bin()).args(args).output().expect("run labkit")
+}
+
+#[test]
+fn every_lab_has_a_binary_a_handout_and_graded_checks() {
+    let top = env!("CARGO_MANIFEST_DIR");
+    let tests = std::fs::read_to_string(format!("{top}/tests/labs.rs")).unwrap() + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default();
+    for (i, lab) in LABS.iter().enumerate() {
+        assert_eq!(lab.number as usize, i + 1, "labs are numbered in course order");
+        for bin in lab.bins {
+            assert!(labkit_bin().with_file_name(bin).is_file(), "binary {bin} of lab {} is missing", lab.id);
+        }
+        let handout = std::fs::read_to_string(format!("{top}/{}", lab.handout())).unwrap_or_else(|e| panic!("handout {}: {e}", lab.handout()));
+        assert!(handout.contains("## Grading contract"), "{} has no grading contract", lab.handout());
+        for check in lab.checks {
+            assert!(handout.contains(check.name), "{} does not list the check `{}`", lab.handout(), check.name);
+        }
+        assert!(!lab.checks.is_empty(), "lab {} has no checks", lab.id);
+        assert!(tests.contains(&format!("grade_kit(\"{}\"", lab.id)), "no test grades the kit's own {}", lab.id);
+    }
+}
+
+#[test]
+fn list_shows_every_lab_in_order_with_its_command_and_handout() {
+    for out in [labkit(&[]), labkit(&["list"])] {
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut at = 0;
+        for lab in LABS {
+            let pos = text[at..].find(lab.id).unwrap_or_else(|| panic!("{} missing or out of order in:\n{text}", lab.id)) + at;
+            assert!(text.contains(&lab.handout()));
+            for bin in lab.bins {
+                assert!(text.contains(&format!("cargo run -- run {bin}")));
+            }
+            at = pos;
+        }
+    }
+}
+
+#[test]
+fn run_starts_a_lab_and_rejects_unknown_ones() {
+    let out = labkit(&["run", "fork-copy", "--delay", "0"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unchanged=yes"));
+
+    let out = labkit(&["run", "no-such-lab"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no lab named 'no-such-lab'") && err.contains("fork-copy"), "{err}");
+}
+
+#[test]
+fn reap_reports_and_removes_what_a_command_leaves_behind() {
+    let dir = std::env::temp_dir().join(format!("labkit-kit-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report");
+    // One orphan that ends by itself, one that would run for a minute.
+    let out = Command::new(labkit_bin())
+        .args(["reap", "--grace", "50ms", "--report"])
+        .arg(&report)
+        .args(["--", "sh", "-c", "sleep 0.01 & sleep 60 & exit 7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "reap exits with the command's code");
+    let r = labkit::reaper::Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(r.code, 7);
+    assert_eq!(r.main.as_ref().map(|m| m.how.as_str()), Some("exited code=7"));
+    assert_eq!(r.adopted.len(), 2, "{r:?}");
+    assert_eq!(r.left_running().count(), 1, "the 60 s sleep was still running and was killed: {r:?}");
+    assert!(r.adopted.iter().all(|a| labkit::procfs::stat(a.pid).unwrap().is_none()), "all reaped");
+}
+
+#[test]
+fn reap_kills_a_hung_command_with_all_its_processes() {
+    let out = Command::new(labkit_bin()).args(["reap", "--timeout", "100ms", "--", "sh", "-c", "sleep 60 & sleep 60"]).output().unwrap();
+    let r = labkit::reaper::Report::from_text(&String::from_utf8_lossy(&out.stderr)).unwrap();
+    assert!(r.timed_out);
+    assert_eq!(r.code, 128 + 9);
+    assert!(r.main.as_ref().is_some_and(|m| m.killed_by_reaper), "{r:?}");
+    assert_eq!(r.left_running().count(), 2, "both sleeps killed too: {r:?}");
+}
