@@ -16,10 +16,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     } else {
         (t, 1.0)
     };
-    let value: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a delay (examples: 2s, 1.5s, 250ms, 0)"))?;
+    let value: f64 =
+        num.trim().parse().map_err(|_| format!("'{text}' is not a delay (examples: 2s, 1.5s, 250ms, 0)"))?;
     if !value.is_finite() || value < 0.0 || value * scale > 86_400.0 {
         return Err(format!("'{text}' is out of range (0 to 24h)"));
     }
@@ -28,11 +26,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 
 /// Show a delay the way a student would type it: `2s`, `250ms`.
 pub fn show(d: Duration) -> String {
-    if d.subsec_millis() == 0 && d.as_secs() > 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
+    if d.subsec_millis() == 0 && d.as_secs() > 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
 }
 
 /// Sleep for a lab's delay.

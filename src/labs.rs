@@ -27,9 +27,13 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[
-    Lab { number: 1, id: "fork-copy", concept: "fork copies memory: same addresses, separate values", bins: &["fork-copy"], checks: grade::fork_copy::CHECKS },
-];
+pub const LABS: &[Lab] = &[Lab {
+    number: 1,
+    id: "fork-copy",
+    concept: "fork copies memory: same addresses, separate values",
+    bins: &["fork-copy"],
+    checks: grade::fork_copy::CHECKS,
+}];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

@@ -111,7 +111,9 @@ fn main() {
             0
         }
         Some(Cmd::Run { lab, args }) => run(&lab, &args),
-        Some(Cmd::Reap { timeout, grace, report, command }) => reaper::main(&command, timeout, grace, report.as_deref()),
+        Some(Cmd::Reap { timeout, grace, report, command }) => {
+            reaper::main(&command, timeout, grace, report.as_deref())
+        }
     };
     std::process::exit(code);
 }

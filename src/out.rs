@@ -79,11 +79,7 @@ impl Tagged {
         if role.is_empty() || role.contains(char::is_whitespace) {
             return None;
         }
-        Some(Tagged {
-            role: role.to_string(),
-            pid,
-            text: text.strip_prefix(' ').unwrap_or(text).to_string(),
-        })
+        Some(Tagged { role: role.to_string(), pid, text: text.strip_prefix(' ').unwrap_or(text).to_string() })
     }
 
     /// The value of a `key=value` fact in the text (values hold no spaces).

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{self, SigHandler, Signal};
 use nix::unistd::Pid;
 
-use crate::procfs;
 use crate::process::{self, Reaped};
+use crate::procfs;
 
 /// How one process the reaper reaped had ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,14 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut t = String::new();
         let line = |t: &mut String, kind: &str, e: &Ended| {
-            let _ = writeln!(t, "{kind} pid={} comm={} killed_by_reaper={} {}", e.pid, e.comm.replace(' ', "_"), e.killed_by_reaper, e.how);
+            let _ = writeln!(
+                t,
+                "{kind} pid={} comm={} killed_by_reaper={} {}",
+                e.pid,
+                e.comm.replace(' ', "_"),
+                e.killed_by_reaper,
+                e.how
+            );
         };
         if let Some(m) = &self.main {
             line(&mut t, "main", m);
@@ -89,7 +96,12 @@ impl Report {
             let fact = |k| crate::out::fact(line, k);
             let ended = || -> Option<Ended> {
                 let how = line.split_once(" killed_by_reaper=")?.1.split_once(' ')?.1.to_string();
-                Some(Ended { pid: fact("pid")?.parse().ok()?, comm: fact("comm")?.to_string(), how, killed_by_reaper: fact("killed_by_reaper")? == "true" })
+                Some(Ended {
+                    pid: fact("pid")?.parse().ok()?,
+                    comm: fact("comm")?.to_string(),
+                    how,
+                    killed_by_reaper: fact("killed_by_reaper")? == "true",
+                })
             };
             if line.starts_with("main ") {
                 r.main = Some(ended()?);

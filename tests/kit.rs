@@ -12,13 +12,15 @@ fn labkit(args: &[&str]) -> std::process::Output {
 #[test]
 fn every_lab_has_a_binary_a_handout_and_graded_checks() {
     let top = env!("CARGO_MANIFEST_DIR");
-    let tests = std::fs::read_to_string(format!("{top}/tests/labs.rs")).unwrap() + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default();
+    let tests = std::fs::read_to_string(format!("{top}/tests/labs.rs")).unwrap()
+        + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default();
     for (i, lab) in LABS.iter().enumerate() {
         assert_eq!(lab.number as usize, i + 1, "labs are numbered in course order");
         for bin in lab.bins {
             assert!(labkit_bin().with_file_name(bin).is_file(), "binary {bin} of lab {} is missing", lab.id);
         }
-        let handout = std::fs::read_to_string(format!("{top}/{}", lab.handout())).unwrap_or_else(|e| panic!("handout {}: {e}", lab.handout()));
+        let handout = std::fs::read_to_string(format!("{top}/{}", lab.handout()))
+            .unwrap_or_else(|e| panic!("handout {}: {e}", lab.handout()));
         assert!(handout.contains("## Grading contract"), "{} has no grading contract", lab.handout());
         for check in lab.checks {
             assert!(handout.contains(check.name), "{} does not list the check `{}`", lab.handout(), check.name);
@@ -35,7 +37,9 @@ fn list_shows_every_lab_in_order_with_its_command_and_handout() {
         let text = String::from_utf8(out.stdout).unwrap();
         let mut at = 0;
         for lab in LABS {
-            let pos = text[at..].find(lab.id).unwrap_or_else(|| panic!("{} missing or out of order in:\n{text}", lab.id)) + at;
+            let pos =
+                text[at..].find(lab.id).unwrap_or_else(|| panic!("{} missing or out of order in:\n{text}", lab.id))
+                    + at;
             assert!(text.contains(&lab.handout()));
             for bin in lab.bins {
                 assert!(text.contains(&format!("cargo run -- run {bin}")));
@@ -81,7 +85,10 @@ fn reap_reports_and_removes_what_a_command_leaves_behind() {
 
 #[test]
 fn reap_kills_a_hung_command_with_all_its_processes() {
-    let out = Command::new(labkit_bin()).args(["reap", "--timeout", "100ms", "--", "sh", "-c", "sleep 60 & sleep 60"]).output().unwrap();
+    let out = Command::new(labkit_bin())
+        .args(["reap", "--timeout", "100ms", "--", "sh", "-c", "sleep 60 & sleep 60"])
+        .output()
+        .unwrap();
     let r = labkit::reaper::Report::from_text(&String::from_utf8_lossy(&out.stderr)).unwrap();
     assert!(r.timed_out);
     assert_eq!(r.code, 128 + 9);

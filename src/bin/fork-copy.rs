@@ -25,7 +25,7 @@ struct Args {
 }
 
 /// One line of facts: each value and the address it lives at.
-fn show(what: &str, a: &i64, s: &String, v: &Vec<i64>) {
+fn show(what: &str, a: &i64, s: &str, v: &[i64]) {
     let items: Vec<String> = v.iter().map(i64::to_string).collect();
     say!("{what}: a={a} &a={:p} s={s} s.as_ptr={:p} v=[{}] v.as_ptr={:p}", a, s.as_ptr(), items.join(","), v.as_ptr());
 }

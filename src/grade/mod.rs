@@ -28,6 +28,10 @@ use crate::reaper::Report;
 pub type Verdict = Result<(), String>;
 
 /// One graded check of a lab.
+///
+/// By convention a lab's first check is its *basic* check (the program runs
+/// at all); when it fails, a grade reports the others as "basic check failed"
+/// instead of a cascade of confusing errors.
 #[derive(Debug, Clone, Copy)]
 pub struct Check {
     /// A short name, as the handout's grading contract lists it.
@@ -119,14 +123,26 @@ impl Run {
 
     /// Fails if the program left any process behind (orphans, running or zombie).
     pub fn expect_clean(&self) -> Verdict {
-        let left: Vec<String> = self.report.adopted.iter().map(|e| format!("{} ({}, {})", e.pid, e.comm, if e.killed_by_reaper { "still running: killed" } else { &e.how })).collect();
+        let left: Vec<String> = self
+            .report
+            .adopted
+            .iter()
+            .map(|e| {
+                format!("{} ({}, {})", e.pid, e.comm, if e.killed_by_reaper { "still running: killed" } else { &e.how })
+            })
+            .collect();
         expect(left.is_empty(), || format!("the program left processes behind for the reaper: {}", left.join(", ")))
     }
 
     /// The output, for a failure message (at most 40 lines of each stream).
     pub fn excerpt(&self) -> String {
         let cut = |s: &str| s.lines().take(40).map(|l| format!("  | {l}\n")).collect::<String>();
-        format!("`{}` printed:\n{}{}", self.command, cut(&self.stdout), if self.stderr.is_empty() { String::new() } else { format!("stderr:\n{}", cut(&self.stderr)) })
+        format!(
+            "`{}` printed:\n{}{}",
+            self.command,
+            cut(&self.stdout),
+            if self.stderr.is_empty() { String::new() } else { format!("stderr:\n{}", cut(&self.stderr)) }
+        )
     }
 }
 
@@ -144,6 +160,11 @@ pub struct Grader {
     pub timeout: Duration,
     /// How long orphans may outlive the program before they count as left running.
     pub grace: Duration,
+    /// For servers that take no arguments and bind a fixed port (the course's
+    /// `server.py` binds 0.0.0.0:8888): checks start such a server with no
+    /// arguments and talk to 127.0.0.1 on this port, one check at a time.
+    /// `None`: servers are started with `--port 0` and print their address.
+    pub fixed_port: Option<u16>,
     scratch: PathBuf,
 }
 
@@ -152,7 +173,13 @@ impl Grader {
     pub fn new(labkit: impl Into<PathBuf>) -> io::Result<Grader> {
         let scratch = std::env::temp_dir().join(format!("labkit-grade-{}-{:x}", std::process::id(), random_u64()));
         std::fs::create_dir_all(&scratch)?;
-        Ok(Grader { labkit: labkit.into(), timeout: Duration::from_secs(20), grace: Duration::from_millis(300), scratch })
+        Ok(Grader {
+            labkit: labkit.into(),
+            timeout: Duration::from_secs(20),
+            grace: Duration::from_millis(300),
+            fixed_port: None,
+            scratch,
+        })
     }
 
     /// The `labkit` binary the grader runs programs through.
@@ -191,7 +218,8 @@ impl Grader {
 
     /// Run `program args...` to its end with `stdin` as its input.
     pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Run, String> {
-        let mut running = self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
+        let mut running =
+            self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
         if let Some(mut input) = running.child.stdin.take() {
             let _ = input.write_all(stdin); // a program that never reads its input is fine
         }
@@ -252,7 +280,11 @@ impl Running {
             return Err(format!("could not run `{}`: {e}", run.command));
         }
         if run.report.timed_out {
-            return Err(format!("`{}` did not finish in time: killed with all its processes\n{}", run.command, run.excerpt()));
+            return Err(format!(
+                "`{}` did not finish in time: killed with all its processes\n{}",
+                run.command,
+                run.excerpt()
+            ));
         }
         Ok(run)
     }
