@@ -13,9 +13,16 @@ pub struct Lab {
     pub id: &'static str,
     /// The one concept the lab shows.
     pub concept: &'static str,
-    /// The binaries a student runs for this lab.
-    pub bins: &'static [&'static str],
-    /// The graders: checks run against the kit's binary or a student's program.
+    /// The programs a student runs for this lab, each with its graders.
+    pub bins: &'static [LabBin],
+}
+
+/// One program of a lab and the checks that grade it (run against the kit's
+/// binary of that name, or a student's program in its place).
+#[derive(Debug)]
+pub struct LabBin {
+    /// The binary's name (`src/bin/<name>.rs`).
+    pub name: &'static str,
     pub checks: &'static [Check],
 }
 
@@ -23,6 +30,11 @@ impl Lab {
     /// The handout's path, relative to the kit's top folder.
     pub fn handout(&self) -> String {
         format!("labs/{:02}-{}.md", self.number, self.id)
+    }
+
+    /// The program of this lab called `name`.
+    pub fn bin(&self, name: &str) -> Option<&'static LabBin> {
+        self.bins.iter().find(|b| b.name == name)
     }
 }
 
@@ -37,5 +49,5 @@ pub const LABS: &[Lab] = &[Lab {
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {
-    LABS.iter().find(|l| l.id == name || l.bins.contains(&name))
+    LABS.iter().find(|l| l.id == name || l.bin(name).is_some())
 }

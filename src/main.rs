@@ -52,7 +52,7 @@ fn list() {
     for lab in labs::LABS {
         println!("{:>2}. {:<15} {}", lab.number, lab.id, lab.concept);
         for bin in lab.bins {
-            println!("    run:     cargo run -- run {bin}");
+            println!("    run:     cargo run -- run {}", bin.name);
         }
         println!("    handout: {}", lab.handout());
     }
@@ -65,11 +65,12 @@ fn run(lab: &str, args: &[String]) -> i32 {
     let Some(entry) = labs::find(lab) else {
         eprintln!("labkit: no lab named '{lab}'. The labs are:");
         for l in labs::LABS {
-            eprintln!("  {} ({})", l.id, l.bins.join(", "));
+            let names: Vec<&str> = l.bins.iter().map(|b| b.name).collect();
+            eprintln!("  {} ({})", l.id, names.join(", "));
         }
         return 2;
     };
-    let bin = if entry.bins.contains(&lab) { lab } else { entry.bins[0] };
+    let bin = entry.bin(lab).unwrap_or(&entry.bins[0]).name;
     let me = match std::env::current_exe() {
         Ok(me) => me,
         Err(e) => {

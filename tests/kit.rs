@@ -42,7 +42,7 @@ fn list_shows_every_lab_in_order_with_its_command_and_handout() {
                     + at;
             assert!(text.contains(&lab.handout()));
             for bin in lab.bins {
-                assert!(text.contains(&format!("cargo run -- run {bin}")));
+                assert!(text.contains(&format!("cargo run -- run {}", bin.name)));
             }
             at = pos;
         }

@@ -19,14 +19,14 @@ pub fn grader() -> Grader {
     g
 }
 
-/// Run every check of the lab `id` against the kit's own binary `bin`:
-/// the reference implementation must pass them all.
+/// Run every check of the lab `id`'s program `bin` against the kit's own
+/// binary: the reference implementation must pass them all.
 pub fn grade_kit(id: &str, bin: &str) {
     let lab = labs::find(id).unwrap_or_else(|| panic!("lab {id} is not in the manifest"));
+    let checks = lab.bin(bin).unwrap_or_else(|| panic!("lab {id} has no program {bin}")).checks;
     let g = grader();
     let program = Program::kit(labkit_bin(), bin);
-    let failures: Vec<String> = lab
-        .checks
+    let failures: Vec<String> = checks
         .iter()
         .filter_map(|c| (c.run)(&g, &program).err().map(|e| format!("check `{}` failed:\n{e}", c.name)))
         .collect();
