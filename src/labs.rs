@@ -43,8 +43,7 @@ pub const LABS: &[Lab] = &[Lab {
     number: 1,
     id: "fork-copy",
     concept: "fork copies memory: same addresses, separate values",
-    bins: &["fork-copy"],
-    checks: grade::fork_copy::CHECKS,
+    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
 }];
 
 /// The lab with this id or binary name.

@@ -16,17 +16,23 @@ fn every_lab_has_a_binary_a_handout_and_graded_checks() {
         + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default();
     for (i, lab) in LABS.iter().enumerate() {
         assert_eq!(lab.number as usize, i + 1, "labs are numbered in course order");
-        for bin in lab.bins {
-            assert!(labkit_bin().with_file_name(bin).is_file(), "binary {bin} of lab {} is missing", lab.id);
-        }
         let handout = std::fs::read_to_string(format!("{top}/{}", lab.handout()))
             .unwrap_or_else(|e| panic!("handout {}: {e}", lab.handout()));
         assert!(handout.contains("## Grading contract"), "{} has no grading contract", lab.handout());
-        for check in lab.checks {
-            assert!(handout.contains(check.name), "{} does not list the check `{}`", lab.handout(), check.name);
+        for bin in lab.bins {
+            assert!(
+                labkit_bin().with_file_name(bin.name).is_file(),
+                "binary {} of lab {} is missing",
+                bin.name,
+                lab.id
+            );
+            assert!(!bin.checks.is_empty(), "{} of lab {} has no checks", bin.name, lab.id);
+            for check in bin.checks {
+                assert!(handout.contains(check.name), "{} does not list the check `{}`", lab.handout(), check.name);
+            }
+            let call = format!("grade_kit(\"{}\", \"{}\")", lab.id, bin.name);
+            assert!(tests.contains(&call), "no test calls {call} to grade the kit's own {}", bin.name);
         }
-        assert!(!lab.checks.is_empty(), "lab {} has no checks", lab.id);
-        assert!(tests.contains(&format!("grade_kit(\"{}\"", lab.id)), "no test grades the kit's own {}", lab.id);
     }
 }
 
