@@ -101,3 +101,21 @@ fn reap_kills_a_hung_command_with_all_its_processes() {
     assert!(r.main.as_ref().is_some_and(|m| m.killed_by_reaper), "{r:?}");
     assert_eq!(r.left_running().count(), 2, "both sleeps killed too: {r:?}");
 }
+
+#[test]
+fn readme_and_labs_folder_follow_the_manifest() {
+    let top = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{top}/README.md")).unwrap();
+    for lab in LABS {
+        let row = format!("| {} | `{}` | {} |", lab.number, lab.id, lab.concept);
+        assert!(readme.contains(&row), "README.md's lab table lacks the row\n{row}");
+    }
+    let mut handouts: Vec<String> = std::fs::read_dir(format!("{top}/labs"))
+        .unwrap()
+        .map(|e| format!("labs/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".md"))
+        .collect();
+    handouts.sort();
+    let expected: Vec<String> = LABS.iter().map(|l| l.handout()).collect();
+    assert_eq!(handouts, expected, "labs/ holds exactly one handout per lab of the manifest, in order");
+}
