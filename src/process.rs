@@ -6,7 +6,9 @@
 //!   buffer that the parent will flush too.
 //! * [`Reaped`] is what `wait`/`waitpid` returned: the PID, the raw status
 //!   word, and its decoding (`WIFEXITED`/`WEXITSTATUS`, `WIFSIGNALED`/`WTERMSIG`).
-//! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab.
+//! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab;
+//!   [`under_reaper`] runs a lab's whole family under a reaper that shows
+//!   what it reaped.
 
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
@@ -147,6 +149,62 @@ pub fn reap_all(mut each: impl FnMut(&Reaped)) -> usize {
         n += 1;
     }
     n
+}
+
+/// Run a lab's process family under a reaper, for labs that make orphans.
+///
+/// The calling process takes the role `reaper`, becomes a child subreaper
+/// (and reads the attribute back with `PR_GET_CHILD_SUBREAPER` before saying
+/// so), then forks the `parent`, which runs `parent(reaper_pid)`: the
+/// course's program. Orphans made anywhere below are re-parented to the
+/// reaper instead of PID 1 (which, on the kit's machines, would leave them
+/// zombies forever). The reaper reaps every child until none is left,
+/// printing each one as `reaped pid=N exited code=C adopted=yes|no`
+/// (`adopted=no` only for the parent it forked itself), then shows `wait()`
+/// failing with `errno=ECHILD`: nothing is left.
+///
+/// Returns the reaper's exit code: 0 when every process it reaped exited
+/// with code 0, [`EXIT_FAILED`] otherwise (or when it could not become a
+/// subreaper or fork).
+pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
+    out::set_role("reaper");
+    let me = nix::unistd::getpid();
+    let subreaper = become_subreaper().and_then(|()| nix::sys::prctl::get_child_subreaper());
+    match subreaper {
+        Ok(true) => crate::say!("subreaper=yes (prctl PR_SET_CHILD_SUBREAPER): orphans below me are re-parented to me"),
+        Ok(false) => {
+            crate::warn!("prctl(PR_GET_CHILD_SUBREAPER) says I am not a subreaper; not starting");
+            return EXIT_FAILED;
+        }
+        Err(e) => {
+            crate::warn!("prctl(PR_SET_CHILD_SUBREAPER) failed: {e}; not starting");
+            return EXIT_FAILED;
+        }
+    }
+    let parent_pid = match fork_child("parent", || parent(me)) {
+        Ok(pid) => pid,
+        Err(e) => {
+            crate::warn!("fork failed: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let mut all_ok = true;
+    reap_all(|r| {
+        all_ok &= r.exit_code() == Some(0);
+        crate::say!("reaped pid={} {} adopted={}", r.pid, r.describe(), if r.pid == parent_pid { "no" } else { "yes" });
+    });
+    match wait_any() {
+        Err(Errno::ECHILD) => crate::say!("wait() errno=ECHILD ({}): nothing left to reap", Errno::ECHILD.desc()),
+        Err(e) => {
+            crate::warn!("wait() failed unexpectedly: errno={e:?} ({})", e.desc());
+            all_ok = false;
+        }
+        Ok(r) => {
+            crate::warn!("wait() still found a child: pid={} {}", r.pid, r.describe());
+            all_ok = false;
+        }
+    }
+    if all_ok { 0 } else { EXIT_FAILED }
 }
 
 /// Exit code for "the program ran but what it observed was wrong".
