@@ -39,12 +39,20 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    id: "fork-copy",
-    concept: "fork copies memory: same addresses, separate values",
-    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
-}];
+pub const LABS: &[Lab] = &[
+    Lab {
+        number: 1,
+        id: "fork-copy",
+        concept: "fork copies memory: same addresses, separate values",
+        bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
+    },
+    Lab {
+        number: 5,
+        id: "orphan",
+        concept: "the parent exits first: the orphan is adopted by the nearest subreaper (or PID 1)",
+        bins: &[LabBin { name: "orphan", checks: grade::orphan::CHECKS }],
+    },
+];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

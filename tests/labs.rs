@@ -9,3 +9,8 @@ use common::grade_kit;
 fn lab01_fork_copy() {
     grade_kit("fork-copy", "fork-copy");
 }
+
+#[test]
+fn lab05_orphan() {
+    grade_kit("orphan", "orphan");
+}
