@@ -52,6 +52,12 @@ pub const LABS: &[Lab] = &[
         concept: "the parent exits first: the orphan is adopted by the nearest subreaper (or PID 1)",
         bins: &[LabBin { name: "orphan", checks: grade::orphan::CHECKS }],
     },
+    Lab {
+        number: 6,
+        id: "double-fork",
+        concept: "the double fork: the grandchild runs on as an orphan, and no zombie is left",
+        bins: &[LabBin { name: "double-fork", checks: grade::double_fork::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

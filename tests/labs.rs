@@ -14,3 +14,8 @@ fn lab01_fork_copy() {
 fn lab05_orphan() {
     grade_kit("orphan", "orphan");
 }
+
+#[test]
+fn lab06_double_fork() {
+    grade_kit("double-fork", "double-fork");
+}
