@@ -58,6 +58,12 @@ pub const LABS: &[Lab] = &[
         concept: "the double fork: the grandchild runs on as an orphan, and no zombie is left",
         bins: &[LabBin { name: "double-fork", checks: grade::double_fork::CHECKS }],
     },
+    Lab {
+        number: 7,
+        id: "sigchld-ignore",
+        concept: "SIGCHLD set to SIG_IGN: the kernel reaps the children, no zombie, wait() fails with ECHILD",
+        bins: &[LabBin { name: "sigchld-ignore", checks: grade::sigchld_ignore::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

@@ -19,3 +19,8 @@ fn lab05_orphan() {
 fn lab06_double_fork() {
     grade_kit("double-fork", "double-fork");
 }
+
+#[test]
+fn lab07_sigchld_ignore() {
+    grade_kit("sigchld-ignore", "sigchld-ignore");
+}

@@ -17,6 +17,7 @@
 pub mod double_fork;
 pub mod fork_copy;
 pub mod orphan;
+pub mod sigchld_ignore;
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
