@@ -49,19 +49,19 @@ pub const LABS: &[Lab] = &[
     Lab {
         number: 5,
         id: "orphan",
-        concept: "the parent exits first: the orphan is adopted by the nearest subreaper (or PID 1)",
+        concept: "the parent exits first: the nearest subreaper (or PID 1) adopts the orphan",
         bins: &[LabBin { name: "orphan", checks: grade::orphan::CHECKS }],
     },
     Lab {
         number: 6,
         id: "double-fork",
-        concept: "the double fork: the grandchild runs on as an orphan, and no zombie is left",
+        concept: "double fork: the orphaned grandchild runs on, no zombie is left",
         bins: &[LabBin { name: "double-fork", checks: grade::double_fork::CHECKS }],
     },
     Lab {
         number: 7,
         id: "sigchld-ignore",
-        concept: "SIGCHLD set to SIG_IGN: the kernel reaps the children, no zombie, wait() fails with ECHILD",
+        concept: "SIGCHLD=SIG_IGN: the kernel reaps the children, wait() fails with ECHILD",
         bins: &[LabBin { name: "sigchld-ignore", checks: grade::sigchld_ignore::CHECKS }],
     },
 ];

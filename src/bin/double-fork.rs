@@ -53,7 +53,8 @@ fn parent(reaper: Pid, args: &Args) -> i32 {
         return process::EXIT_FAILED;
     };
     say!("reaped child={} {}", r.pid, r.describe());
-    let mut ok = r.exit_code() == Some(0) && zombie_free("after the reap");
+    let mut ok = r.exit_code() == Some(0);
+    ok &= zombie_free("after the reap");
     for step in 1..=STEPS {
         delay::pause(args.task1 / STEPS);
         ok &= zombie_free(&format!("task 1 step={step}/{STEPS}"));
