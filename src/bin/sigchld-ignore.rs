@@ -48,7 +48,13 @@ fn parent(args: &Args) -> i32 {
             return process::EXIT_FAILED;
         }
     }
-    let ignored = procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32).unwrap_or(false);
+    let ignored = match procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32) {
+        Ok(ignored) => ignored,
+        Err(e) => {
+            warn!("cannot read /proc/{me}/status: {e}");
+            return process::EXIT_FAILED;
+        }
+    };
     say!("SIGCHLD ignored={} (SigIgn mask in /proc/{me}/status)", if ignored { "yes" } else { "no" });
 
     let n = args.children;
