@@ -153,3 +153,12 @@ pub fn reap_all(mut each: impl FnMut(&Reaped)) -> usize {
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code for bad command-line input (the same code clap uses).
 pub const EXIT_USAGE: i32 = 2;
+
+/// Print `what: err` as a tagged warning and exit with [`EXIT_FAILED`]: for
+/// a system call a lab cannot go on without (`pipe`, `fork`, `waitpid`).
+/// For the parent: a child returns its exit code from `fork_child`'s closure.
+pub fn fail(what: &str, err: impl std::fmt::Display) -> ! {
+    crate::warn!("{what}: {err}");
+    out::flush_all();
+    std::process::exit(EXIT_FAILED)
+}
