@@ -39,12 +39,32 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    id: "fork-copy",
-    concept: "fork copies memory: same addresses, separate values",
-    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
-}];
+pub const LABS: &[Lab] = &[
+    Lab {
+        number: 1,
+        id: "fork-copy",
+        concept: "fork copies memory: same addresses, separate values",
+        bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
+    },
+    Lab {
+        number: 2,
+        id: "pids",
+        concept: "getpid, getppid and fork's return value, checked against each other",
+        bins: &[LabBin { name: "pids", checks: grade::pids::CHECKS }],
+    },
+    Lab {
+        number: 3,
+        id: "wait-status",
+        concept: "wait returns the child's PID and a status word: exit code * 256, or the signal",
+        bins: &[LabBin { name: "wait-status", checks: grade::wait_status::CHECKS }],
+    },
+    Lab {
+        number: 4,
+        id: "zombie",
+        concept: "an ended child stays a zombie (state Z) until its parent waits",
+        bins: &[LabBin { name: "zombie", checks: grade::zombie::CHECKS }],
+    },
+];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

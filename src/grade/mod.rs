@@ -15,6 +15,9 @@
 //! word everything else as it likes.
 
 pub mod fork_copy;
+pub mod pids;
+pub mod wait_status;
+pub mod zombie;
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
