@@ -47,7 +47,7 @@ fn main() {
             delay::pause(args.delay);
             return args.code;
         };
-        say!("sleeping {wait}, then kill(getpid(), {sig}): killed by a signal");
+        say!("sleeping {wait}, then kill(getpid(), {sig}): a signal, not exit()");
         delay::pause(args.delay);
         let _ = signals::kill_self(sig);
         process::EXIT_FAILED // still alive: the signal did not kill us
@@ -76,7 +76,7 @@ fn main() {
     match (reaped.exit_code(), reaped.signal()) {
         (Some(code), _) => say!("WIFEXITED=true WEXITSTATUS={code} WIFSIGNALED=false: raw {raw} = {code} * 256"),
         (None, Some(sig)) => say!(
-            "WIFEXITED=false WIFSIGNALED=true WTERMSIG={} signal={sig} WCOREDUMP={}: raw {raw} = {} + 128 * core",
+            "WIFEXITED=false WIFSIGNALED=true WTERMSIG={} signal={sig} WCOREDUMP={}: raw {raw} = {} in the low 7 bits, +128 with a core dump",
             sig as i32,
             libc::WCOREDUMP(raw),
             sig as i32
@@ -91,7 +91,7 @@ fn main() {
             Some(sig) => reaped.signal() == Some(sig) && raw & 0x7f == sig as i32,
         };
     say!(
-        "returned PID is fork's child={child} and status is as asked: as_asked={}",
+        "checked against fork's child={child} and the ending asked for: as_asked={}",
         if as_asked { "yes" } else { "NO" }
     );
     std::process::exit(if as_asked { 0 } else { process::EXIT_FAILED });
