@@ -17,7 +17,7 @@ use nix::unistd::{getpid, getppid, pipe};
 #[derive(Parser)]
 #[command(name = "pids")]
 struct Args {
-    /// How long the child lives after its checks (run `ps -o pid,ppid,stat,comm` meanwhile).
+    /// How long the child lives after its checks (run `ps -o pid,ppid,stat,comm -C pids` meanwhile).
     #[arg(long, default_value = "1s", value_parser = delay::parse)]
     delay: Duration,
 }

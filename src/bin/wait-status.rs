@@ -21,7 +21,7 @@ struct Args {
     #[arg(long, default_value_t = 2, allow_negative_numbers = true,
           value_parser = clap::value_parser!(i32).range(0..=255))]
     code: i32,
-    /// Instead of exiting, the child is killed by this signal: TERM, SIGKILL, int, 9, ...
+    /// Instead of exiting, the child sends itself this signal after its sleep: TERM, SIGKILL, int, 9, ...
     #[arg(long, value_name = "NAME", conflicts_with = "code", value_parser = signals::parse_terminating)]
     signal: Option<Signal>,
     /// How long the child sleeps before it exits (or is killed).
