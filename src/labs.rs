@@ -55,13 +55,13 @@ pub const LABS: &[Lab] = &[
     Lab {
         number: 3,
         id: "wait-status",
-        concept: "wait returns the child's PID and a status word: exit code * 256, or the signal",
+        concept: "wait returns the child's PID and a status: exit code * 256, or the signal",
         bins: &[LabBin { name: "wait-status", checks: grade::wait_status::CHECKS }],
     },
     Lab {
         number: 4,
         id: "zombie",
-        concept: "an ended child stays a zombie (state Z) until its parent waits",
+        concept: "an ended child is a zombie (state Z) until its parent waits for it",
         bins: &[LabBin { name: "zombie", checks: grade::zombie::CHECKS }],
     },
 ];
