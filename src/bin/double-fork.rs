@@ -28,7 +28,7 @@ struct Args {
 const STEPS: u32 = 3;
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = labkit::start("reaper");
     std::process::exit(process::under_reaper(|reaper| parent(reaper, &args)));
 }
 

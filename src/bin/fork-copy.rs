@@ -31,8 +31,7 @@ fn show(what: &str, a: &i64, s: &str, v: &[i64]) {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
 
     // Made before the fork: one on the stack, two with heap buffers.
     let mut a: i64 = args.start;
@@ -49,13 +48,10 @@ fn main() {
         delay::pause(args.delay);
         0
     })
-    .unwrap_or_else(|e| {
-        labkit::warn!("fork failed: {e}");
-        std::process::exit(process::EXIT_FAILED)
-    });
+    .unwrap_or_else(|e| process::fail("fork failed", e));
     say!("fork() returned child={child}; waiting for it");
 
-    let reaped = process::wait_for(child).expect("waitpid on our own child");
+    let reaped = process::wait_for(child).unwrap_or_else(|e| process::fail("waitpid failed", e));
     say!("child {} {}", reaped.pid, reaped.describe());
     show("after the child ended", &a, &s, &v);
 

@@ -27,8 +27,7 @@ fn yes_no(ok: bool) -> &'static str {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
     let me = getpid(); // the child keeps this copy: the parent's PID, taken before the fork
     say!("getpid()={me} getppid()={}", getppid());
 

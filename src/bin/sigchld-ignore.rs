@@ -35,18 +35,18 @@ struct Args {
 const SLACK: Duration = Duration::from_secs(10);
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = labkit::start("reaper");
     std::process::exit(process::under_reaper(|_| parent(&args)));
 }
 
 fn parent(args: &Args) -> i32 {
     let me = getpid();
-    if !args.default {
-        // SAFETY: SIG_IGN installs no handler code.
-        if let Err(e) = unsafe { signal(Signal::SIGCHLD, SigHandler::SigIgn) } {
-            warn!("signal(SIGCHLD, SIG_IGN) failed: {e}");
-            return process::EXIT_FAILED;
-        }
+    let (disposition, name) =
+        if args.default { (SigHandler::SigDfl, "SIG_DFL") } else { (SigHandler::SigIgn, "SIG_IGN") };
+    // SAFETY: SIG_IGN and SIG_DFL install no handler code.
+    if let Err(e) = unsafe { signal(Signal::SIGCHLD, disposition) } {
+        warn!("signal(SIGCHLD, {name}) failed: {e}");
+        return process::EXIT_FAILED;
     }
     let ignored = match procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32) {
         Ok(ignored) => ignored,

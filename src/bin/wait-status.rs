@@ -36,8 +36,7 @@ struct Args {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
 
     let child = process::fork_child("child", || {
         say!("getpid()={}", getpid());

@@ -44,8 +44,7 @@ fn show(when: &str, child: i32, stat: &Option<Stat>) {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
     let me = getpid().as_raw();
 
     let child = process::fork_child("child", || {
@@ -73,7 +72,7 @@ fn main() {
     let still = before.as_ref().is_some_and(Stat::is_zombie);
 
     let reaped = process::wait_any().unwrap_or_else(|e| process::fail("wait failed", e));
-    say!("wait() returned={} {} (the child called exit({}))", reaped.pid, reaped.describe(), args.code);
+    say!("wait() returned={} {} (asked for exit({}))", reaped.pid, reaped.describe(), args.code);
     let gone = matches!(procfs::stat(pid), Ok(None));
     say!("after wait: /proc/{pid} gone={}", yes_no(gone));
 
