@@ -77,7 +77,7 @@ fn grandchild(child: Pid, reaper: Pid, task2: Duration) -> i32 {
         return process::EXIT_FAILED;
     }
     let ppid = getppid();
-    say!("my parent {child} exited: getppid()={ppid} reaper={}", if ppid == reaper { "yes" } else { "NO" });
+    say!("my parent {child} exited: getppid()={ppid} reaper={}", labkit::out::yes_no(ppid == reaper));
     for step in 1..=STEPS {
         delay::pause(task2 / STEPS);
         say!("task 2 step={step}/{STEPS}");

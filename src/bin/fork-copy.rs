@@ -57,6 +57,6 @@ fn main() {
 
     // Check, not claim: are the parent's values what they were before the fork?
     let unchanged = a == args.start && s == "made-by-parent" && v == [args.start, 2, 3];
-    say!("my values unchanged={}", if unchanged { "yes" } else { "NO" });
+    say!("my values unchanged={}", labkit::out::yes_no(unchanged));
     std::process::exit(if unchanged && reaped.exit_code() == Some(0) { 0 } else { process::EXIT_FAILED });
 }

@@ -30,7 +30,7 @@ fn main() {
         say!(
             "getpid()={} getppid()={my_parent} parent_is_reaper={}",
             getpid(),
-            if my_parent == reaper { "yes" } else { "NO" }
+            labkit::out::yes_no(my_parent == reaper)
         );
         if my_parent != reaper {
             return process::EXIT_FAILED;
@@ -67,7 +67,7 @@ fn orphan(parent: Pid, reaper: Pid, delay: Duration) -> i32 {
     let is_reaper = adopter == reaper;
     say!(
         "my parent {parent} exited: ppid_after={adopter} adopted_by={adopter} comm={comm} subreaper={}",
-        if is_reaper { "yes" } else { "NO" }
+        labkit::out::yes_no(is_reaper)
     );
     if is_reaper { 0 } else { process::EXIT_FAILED }
 }

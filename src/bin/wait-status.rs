@@ -89,9 +89,6 @@ fn main() {
             None => reaped.exit_code() == Some(args.code) && raw == args.code * 256,
             Some(sig) => reaped.signal() == Some(sig) && raw & 0x7f == sig as i32,
         };
-    say!(
-        "checked against fork's child={child} and the ending asked for: as_asked={}",
-        if as_asked { "yes" } else { "NO" }
-    );
+    say!("checked against fork's child={child} and the ending asked for: as_asked={}", labkit::out::yes_no(as_asked));
     std::process::exit(if as_asked { 0 } else { process::EXIT_FAILED });
 }

@@ -123,6 +123,21 @@ impl Run {
         self.stdout.lines().filter(|l| !l.trim().is_empty() && Tagged::parse(l).is_none()).collect()
     }
 
+    /// The value of the first `key=` fact printed by `role`, as a number (a PID, a count, a code).
+    pub fn number(&self, role: &str, key: &str) -> Result<i32, String> {
+        let (_, v) = self.fact(role, key)?;
+        v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a number\n{}", self.excerpt()))
+    }
+
+    /// The basic check every lab starts with: exit code 0, nothing left
+    /// behind, and every stdout line tagged `[role PID]`.
+    pub fn expect_basic(&self) -> Verdict {
+        self.expect_success()?;
+        self.expect_clean()?;
+        let untagged = self.untagged();
+        expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    }
+
     /// Fails unless the program exited with code 0.
     pub fn expect_success(&self) -> Verdict {
         expect(self.code() == 0, || format!("expected exit code 0, got {}\n{}", self.code(), self.excerpt()))
