@@ -385,3 +385,28 @@ pub fn reaper_reaped(run: &Run) -> Result<Vec<ReaperReaped<'_>>, String> {
     })?;
     Ok(reaped)
 }
+
+/// For labs under a reaper: the reaper reaped exactly these processes
+/// (`(who, pid, adopted)`), each with `code=0`, and then found nothing left.
+pub fn expect_reaper_reaped_exactly(run: &Run, family: &[(&str, i32, bool)]) -> Verdict {
+    let reaped = reaper_reaped(run)?;
+    for &(who, pid, adopted) in family {
+        let found = reaped.iter().find(|r| r.pid == pid);
+        expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
+            let want = if adopted { "yes" } else { "no" };
+            format!(
+                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
+                run.excerpt()
+            )
+        })?;
+    }
+    let names: Vec<&str> = family.iter().map(|f| f.0).collect();
+    expect(reaped.len() == family.len(), || {
+        format!(
+            "the reaper should reap exactly the {}, reaped {}\n{}",
+            names.join(" and the "),
+            reaped.len(),
+            run.excerpt()
+        )
+    })
+}
