@@ -64,9 +64,8 @@ fn parent(reaper: Pid, args: &Args) -> i32 {
 
 /// Count, from `/proc`, the zombies among my children; print the count.
 fn zombie_free(when: &str) -> bool {
-    let children = procfs::children(getpid().as_raw());
-    let zombies = children.iter().filter(|s| s.is_zombie()).count();
-    say!("{when}, /proc shows children={} zombies={zombies}", children.len());
+    let (children, zombies) = procfs::children_and_zombies(getpid().as_raw());
+    say!("{when}, /proc shows children={children} zombies={zombies}");
     zombies == 0
 }
 

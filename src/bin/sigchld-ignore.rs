@@ -95,9 +95,8 @@ fn parent(args: &Args) -> i32 {
 
 /// Count my children and the zombies among them, from `/proc`; print both.
 fn count_zombies(me: Pid) -> usize {
-    let children = procfs::children(me.as_raw());
-    let zombies = children.iter().filter(|s| s.is_zombie()).count();
-    say!("/proc shows children={} zombies={zombies}", children.len());
+    let (children, zombies) = procfs::children_and_zombies(me.as_raw());
+    say!("/proc shows children={children} zombies={zombies}");
     zombies
 }
 
