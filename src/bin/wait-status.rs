@@ -31,7 +31,7 @@ struct Args {
     #[arg(long)]
     nohang: bool,
     /// With --nohang: the time between two polls.
-    #[arg(long, default_value = "500ms", value_parser = delay::parse)]
+    #[arg(long, requires = "nohang", default_value = "500ms", value_parser = delay::parse)]
     poll: Duration,
 }
 
