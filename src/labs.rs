@@ -39,12 +39,20 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    id: "fork-copy",
-    concept: "fork copies memory: same addresses, separate values",
-    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
-}];
+pub const LABS: &[Lab] = &[
+    Lab {
+        number: 1,
+        id: "fork-copy",
+        concept: "fork copies memory: same addresses, separate values",
+        bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
+    },
+    Lab {
+        number: 8,
+        id: "half-copy",
+        concept: "parent and child each copy half of a file: own opens, positioned I/O",
+        bins: &[LabBin { name: "half-copy", checks: grade::half_copy::CHECKS }],
+    },
+];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

@@ -9,3 +9,8 @@ use common::grade_kit;
 fn lab01_fork_copy() {
     grade_kit("fork-copy", "fork-copy");
 }
+
+#[test]
+fn lab08_half_copy() {
+    grade_kit("half-copy", "half-copy");
+}

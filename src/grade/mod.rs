@@ -15,6 +15,8 @@
 //! word everything else as it likes.
 
 pub mod fork_copy;
+pub mod half_copy;
+pub mod strace;
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
