@@ -191,8 +191,6 @@ fn expect_cleaned_up(run: &Run, c: &Case, what: &str, src_was: &[String], any_co
         let want = if any_code { "a non-zero exit code".to_string() } else { format!("exit code {FAILED}") };
         format!("{what}: expected {want} (the copy failed), got {}\n{}", run.code(), run.excerpt())
     })?;
-    expect_tagged_error(run)?;
-    run.expect_clean()?;
     let left = listing(&c.out);
     expect(left.is_empty(), || {
         format!(
@@ -203,7 +201,9 @@ fn expect_cleaned_up(run: &Run, c: &Case, what: &str, src_was: &[String], any_co
     let now = snapshot(&[&c.dir]);
     let src_now: Vec<&String> = now.iter().filter(|l| l.contains(&*c.src.to_string_lossy())).collect();
     let src_was: Vec<&String> = src_was.iter().filter(|l| l.contains(&*c.src.to_string_lossy())).collect();
-    expect(src_now == src_was, || format!("{what}: SRC changed: before {src_was:?}, after {src_now:?}"))
+    expect(src_now == src_was, || format!("{what}: SRC changed: before {src_was:?}, after {src_now:?}"))?;
+    run.expect_clean()?;
+    expect_tagged_error(run)
 }
 
 fn copies_exactly(g: &Grader, p: &Program) -> Verdict {
@@ -587,7 +587,7 @@ fn interrupted(g: &Grader, p: &Program) -> Verdict {
 fn child_killed(g: &Grader, p: &Program) -> Verdict {
     let (run, c, before) = copy_and_then(g, p, |main| {
         let mut child = None;
-        procfs::poll_until(Duration::from_secs(5), || {
+        procfs::poll_until(Duration::from_secs(2), || {
             child = procfs::children(main).into_iter().find(|s| !s.is_zombie()).map(|s| s.pid);
             child.is_some()
         });
