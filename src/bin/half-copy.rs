@@ -36,7 +36,7 @@ struct Args {
     /// With --shared-offset: bytes per read/write.
     #[arg(long, default_value_t = 64 << 10, value_parser = clap::value_parser!(u64).range(1..=64 << 20))]
     chunk: u64,
-    /// With --shared-offset: pause between chunks, so the two processes interleave.
+    /// With --shared-offset: pause between each lseek and its read (the race window).
     #[arg(long, default_value = "1ms", value_parser = delay::parse)]
     delay: Duration,
     /// Afterwards, compare DST with SRC byte by byte and print wrong_bytes=N.
