@@ -50,7 +50,16 @@ fn half_copy_checks_catch_wrong_programs() {
     ];
     // Copies exactly, then claims wrong bytes it never counted.
     let liar = ["sh", "-c", r#"cp "$2" "$3"; echo "[parent $$] wrong_bytes=7""#, "liar"];
-    let shared = [env!("CARGO_BIN_EXE_half-copy"), "--shared-offset"];
+    // The same, but DST is opened once before the fork: the child writes
+    // through the parent's descriptor (and its shared offset).
+    let prefork = [
+        "sh",
+        "-c",
+        r#"h=$(( $(stat -c %s "$1") / 2 )); exec 3<>"$2"
+           dd if="$1" bs=64K iflag=count_bytes count=$h conv=notrunc status=none >&3 & wait
+           exec dd if="$1" bs=64K iflag=skip_bytes skip=$h conv=notrunc status=none >&3"#,
+        "prefork",
+    ];
     let cases: &[(&[&str], &str, &str)] = &[
         (&cp, "two processes each wrote one half (seen by strace)", "exactly two processes, strace saw 1"),
         (&cp, "each process reports its role, PID, byte range and time", "from=A to=B"),
@@ -62,7 +71,7 @@ fn half_copy_checks_catch_wrong_programs() {
         (&naive, "a failed write (file size limit) leaves no DST and no temp file", "must be empty afterwards"),
         (&serial, "the parent copies its half before waiting for the child (seen by strace)", "before writing"),
         (&liar, "--shared-offset reports the wrong bytes it really got", "but comparing DST with SRC finds 0"),
-        (&shared, "each process opens SRC and DST itself after the fork (seen by strace)", ""),
+        (&prefork, "each process opens SRC and DST itself after the fork (seen by strace)", "opened by process"),
     ];
     let failures: Vec<String> =
         cases.iter().filter_map(|(argv, check, why)| half_copy_check_fails(argv, check, why).err()).collect();

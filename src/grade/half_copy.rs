@@ -443,7 +443,16 @@ fn refuses_unreadable(g: &Grader, p: &Program) -> Verdict {
     }
     let before = snapshot(&[&c.dir, &c.out]);
     let run = g.run(&prog, &c.args()?)?;
-    let run_as = if prog.argv[0] == "setpriv" { " (run as user nobody, since the grader is root)" } else { "" };
+    let as_nobody = prog.argv[0] == "setpriv";
+    if as_nobody && (run.code() == 126 || run.code() == 127) {
+        return Err(format!(
+            "the grader runs as root, so it ran the program as user nobody, who cannot start it (exit {}): \
+             put the program where every user can read and run it\n{}",
+            run.code(),
+            run.excerpt()
+        ));
+    }
+    let run_as = if as_nobody { " (run as user nobody, since the grader is root)" } else { "" };
     expect_refused(&run, &format!("SRC is not readable{run_as}"), &before, &[&c.dir, &c.out])
 }
 
