@@ -378,11 +378,12 @@ fn sparse_4g(g: &Grader, p: &Program) -> Verdict {
     let half = size / 2;
     let four = 4u64 << 30;
     // Data at the start, across the split, across the 4 GiB boundary, at the very end.
-    let places = [0, half - 3000, four - 5000, size - 7000];
+    let last = random_in(6000, 7000);
+    let places = [(0, random_in(6000, 7000)), (half - 3000, 6000), (four - 5000, 10_000), (size - last, last)];
     let f = io("open SRC", fs::OpenOptions::new().write(true).open(&c.src))?;
     io("size SRC", f.set_len(size))?;
-    for at in places {
-        io("write SRC", f.write_all_at(&random_bytes(random_in(6000, 7000) as usize), at))?;
+    for (at, len) in places {
+        io("write SRC", f.write_all_at(&random_bytes(len as usize), at))?;
     }
     drop(f);
     let started = Instant::now();
