@@ -117,7 +117,7 @@ pub fn check_destination(dst: &Path, src: &Source, force: bool) -> Result<bool, 
         && m.ino() == src.ino
     {
         return Err(format!(
-            "DST {shown} is SRC {} itself (device {} inode {}): copying would destroy it",
+            "DST {shown} is SRC {} itself (device {} inode {}): a file cannot be copied onto itself",
             src.path.display(),
             m.dev(),
             m.ino()
