@@ -39,12 +39,23 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    id: "fork-copy",
-    concept: "fork copies memory: same addresses, separate values",
-    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
-}];
+pub const LABS: &[Lab] = &[
+    Lab {
+        number: 1,
+        id: "fork-copy",
+        concept: "fork copies memory: same addresses, separate values",
+        bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
+    },
+    Lab {
+        number: 9,
+        id: "chat",
+        concept: "capstone: UDP group chat; a server with an admin child, a client as sender + receiver",
+        bins: &[
+            LabBin { name: "chat-server", checks: grade::chat::server::CHECKS },
+            LabBin { name: "chat-client", checks: grade::chat::client::CHECKS },
+        ],
+    },
+];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

@@ -14,6 +14,7 @@
 //! `key=value` facts (see [`crate::out::fact`]): a student's program may
 //! word everything else as it likes.
 
+pub mod chat;
 pub mod fork_copy;
 
 use std::io::{self, Read as _, Write as _};
