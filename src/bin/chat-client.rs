@@ -87,6 +87,7 @@ fn main() {
         let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
         Signals::unblock_all();
         if !sys::die_with_parent(me) {
+            say!("my parent {me} is already gone: stopping");
             return 1;
         }
         client::receiver(&sock, prompt.as_deref())

@@ -68,6 +68,7 @@ fn main() {
         sys::close_in_child(&[wire.sock.as_raw_fd(), mine.as_raw_fd(), signals.as_fd().as_raw_fd()]);
         Signals::unblock_all();
         if !sys::die_with_parent(me) {
+            say!("my parent {me} is already gone: stopping");
             return 1;
         }
         server::admin_child(&theirs)

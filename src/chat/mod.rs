@@ -9,6 +9,7 @@
 //! * [`sys`]: sockets with big buffers, signals on a descriptor, a child
 //!   that dies with its parent.
 
+pub mod bench;
 pub mod client;
 pub mod proto;
 pub mod server;

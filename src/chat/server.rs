@@ -210,7 +210,11 @@ impl Room {
                 // is not someone else in the chat.
                 Err(NotMember::Unknown) if !self.by_addr.contains_key(&from) => {
                     out.reply(from, proto::EXIT);
-                    self.reject(from, bytes.len(), "quit-from-unknown-name(sent-EXIT)");
+                    self.tally.rejected += 1;
+                    say!(
+                        "rejected datagram from={from} bytes={} reason=quit-from-unknown-name: sent EXIT",
+                        bytes.len()
+                    );
                 }
                 Err(NotMember::Unknown) => self.reject(from, bytes.len(), "quit-for-unknown-name"),
                 Err(NotMember::OtherAddress) => self.reject(from, bytes.len(), "quit-as-someone-else"),
@@ -237,7 +241,7 @@ impl Room {
             let reason = self.lang.refusal(&r);
             out.reply(from, reason.as_bytes());
             self.tally.rejected += 1;
-            say!("refused login name={:?} from={from} reason={}", shown(name), r.token());
+            say!("refused login name=\"{}\" from={from} reason={}", shown(name), r.token());
             return;
         }
         out.reply(from, proto::OK);

@@ -47,7 +47,12 @@ pub fn is_notice(got: &[u8], wording: impl Fn(Lang) -> String) -> bool {
 
 /// A datagram, as a failure message shows it.
 pub fn show(bytes: &[u8]) -> String {
-    format!("\"{}\"", proto::printable(bytes))
+    let p = proto::printable(bytes);
+    if p.chars().count() > 80 {
+        format!("\"{}...\" ({} bytes)", p.chars().take(60).collect::<String>(), bytes.len())
+    } else {
+        format!("\"{p}\"")
+    }
 }
 
 /// A UDP socket on 127.0.0.1 speaking the protocol by hand.
@@ -154,7 +159,8 @@ impl Live {
                 }
             }
         });
-        let mut live = Live { running: Some(running), lines: rx, seen: Vec::new(), reader: Some(reader), stdin, main: None };
+        let mut live =
+            Live { running: Some(running), lines: rx, seen: Vec::new(), reader: Some(reader), stdin, main: None };
         // Find the program's process now, while it surely runs: the reaper's only child.
         let _ = live.main_pid();
         Ok(live)
