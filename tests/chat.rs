@@ -89,6 +89,37 @@ fn course_server_passes_the_features_and_fails_every_robustness_check() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
 
+/// The client graders on the course's own client: its features pass; the
+/// kit's contract (tagged lines, nothing left behind) fails. The two checks
+/// it fails only by hanging (no server; a lost EXIT) are left out: they
+/// would wait out their full deadlines.
+#[test]
+fn course_client_passes_the_features_and_fails_the_contract() {
+    use labkit::grade::chat::client::CHECKS;
+    let passes = ["sends `L name`", "sends each typed line", "runs as two processes"];
+    let hangs = ["ends cleanly even when EXIT is lost", "no server:"];
+    let handles: Vec<_> = CHECKS
+        .iter()
+        .filter(|c| !hangs.iter().any(|h| c.name.starts_with(h)))
+        .map(|check| {
+            std::thread::spawn(move || {
+                let py = Program::new(["python3", "-u", &course("client.py")]);
+                (check.name, (check.run)(&grader(), &py))
+            })
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for h in handles {
+        let (name, verdict) = h.join().expect("check thread");
+        match (passes.iter().any(|p| name.starts_with(p)), verdict) {
+            (true, Err(e)) => wrong.push(format!("`{name}` should pass on the course's client:\n{e}")),
+            (false, Ok(())) => wrong.push(format!("`{name}` should fail on the course's client, yet it passed")),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
 /// The kit's client against the course's server (Chinese wording, refusal
 /// `该用户已存在`, admin lines as `管理员 说:...`).
 #[test]
@@ -350,7 +381,11 @@ fn bench_measures_the_kit_server_and_the_course_server() {
         assert_eq!(run.fact("bench", "delivered").unwrap().1, "150", "{}", run.excerpt());
         let per: f64 = run.fact("bench", "cpu_per_delivery_us").unwrap().1.parse().unwrap();
         assert!(per > 0.0, "{}", run.excerpt());
-        drop(s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap());
+        let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
+        if p.argv[0].ends_with("chat-server") {
+            assert!(ended);
+            run.expect_clean().unwrap();
+        }
     }
 }
 
@@ -413,6 +448,16 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Stop the tmux server and return what its reaper saw.
+    fn finish(mut self) -> Report {
+        let _ = self.cmd(&["kill-server"]);
+        let _ = self.server.wait();
+        let text = std::fs::read_to_string(self.dir.join("tmux.report")).unwrap_or_default();
+        Report::from_text(&text).unwrap_or_else(|| panic!("no report from the tmux server's reaper: {text:?}"))
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]);
@@ -462,6 +507,7 @@ fn client_in_a_real_terminal_under_tmux() {
     let r = Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.clean(), "the client left processes behind: {r:?}");
-    drop(tmux);
+    let t = tmux.finish();
+    assert!(t.clean(), "tmux left processes behind: {t:?}");
     stop_clean(s);
 }
