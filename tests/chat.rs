@@ -244,7 +244,7 @@ fn server_rejects_every_bad_input_and_says_why() {
 #[test]
 fn server_logs_out_a_silent_client_after_the_idle_timeout() {
     let g = grader();
-    let p = Program::new([kit("chat-server").argv[0].clone(), "--idle-timeout".into(), "300ms".into()]);
+    let p = Program::new([kit("chat-server").argv[0].clone(), "--idle-timeout".into(), "500ms".into()]);
     let mut s = Server::start(&g, &p).unwrap();
     let dave = s.login("dave").unwrap();
     let bob = s.login("bob").unwrap();

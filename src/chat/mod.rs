@@ -5,7 +5,7 @@
 //! * [`server`]: the room (name → address), batched UDP sends and receives,
 //!   dead clients found through ICMP errors, the administrator's child;
 //! * [`client`]: login with retries, the sender and the receiver processes;
-//! * [`bench`]: many clients against any server that speaks the protocol;
+//! * [`bench`](mod@bench): many clients against any server that speaks the protocol;
 //! * [`sys`]: sockets with big buffers, signals on a descriptor, a child
 //!   that dies with its parent.
 
