@@ -6,11 +6,11 @@
 //! * [`out`]: every output line says who printed it, `[role PID] ...`;
 //! * [`process`]: fork (child always ends in `_exit`), wait and status decoding, subreaper;
 //! * [`procfs`]: process state, parent and name from `/proc/<pid>/stat`;
-//! * [`chat`]: the capstone, a UDP group chat (lab 9);
 //! * [`delay`]: every delay is a flag (`2s`, `250ms`);
 //! * [`reaper`]: run a command under a subreaper and leave nothing behind;
 //! * [`labs`]: the manifest of the labs, in course order;
-//! * [`grade`]: each lab's checks, run against any program's command line.
+//! * [`grade`]: each lab's checks, run against any program's command line;
+//! * [`chat`]: the capstone's library, a UDP group chat (lab 9).
 
 pub mod chat;
 pub mod delay;

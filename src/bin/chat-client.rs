@@ -114,7 +114,7 @@ fn main() {
         let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
         match poll(&mut fds, PollTimeout::NONE) {
             Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => fail(format!("poll: {e}")),
+            Err(e) => break format!("poll-error ({e})"),
         }
         let (input, sig) = (fds[0].revents().unwrap_or(PollFlags::empty()), fds[1].revents());
         if sig.is_some_and(|s| s.contains(PollFlags::POLLIN)) {
@@ -129,8 +129,10 @@ fn main() {
                 None => {}
             }
         }
-        if input.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
-            lines.fill().unwrap_or_else(|e| fail(format!("reading stdin: {e}")));
+        if input.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR)
+            && let Err(e) = lines.fill()
+        {
+            break format!("stdin-error ({e})"); // e.g. EIO: the terminal is gone
         }
     };
 
