@@ -1,0 +1,346 @@
+//! `labkit grade`, run as teachers run it: the real binary as a subprocess.
+//! The kit's reference programs score full marks; deliberately broken
+//! student programs (tests/broken/<lab>/) fail on the check that targets
+//! their bug; bad command lines are usage errors; a hung program is killed
+//! with everything it started.
+
+mod common;
+use common::labkit_bin;
+use labkit::grade::random_u64;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+/// A fresh folder for one test's grade output.
+fn scratch(what: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("labkit-grade-test-{what}-{}-{:x}", std::process::id(), random_u64()))
+}
+
+fn labkit_grade() -> Command {
+    let mut cmd = Command::new(labkit_bin());
+    // Under `cargo test`, CARGO is set: `labkit grade` would run `cargo build`.
+    cmd.arg("grade").env_remove("CARGO");
+    cmd
+}
+
+/// What one `labkit grade` printed.
+struct Grade {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Grade {
+    fn from(out: Output) -> Grade {
+        Grade {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `OK` or `FAIL`: the status of the check named `check`.
+    fn status(&self, check: &str) -> &str {
+        let line = self
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("  {check}  (")))
+            .unwrap_or_else(|| panic!("no line for the check `{check}` in:\n{}", self.stdout));
+        line.split_whitespace().next().unwrap_or("")
+    }
+
+    /// The line of the check named `check`.
+    fn line(&self, check: &str) -> &str {
+        self.stdout.lines().find(|l| l.contains(&format!("  {check}  ("))).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for Grade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {:?}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// `labkit grade ARGS --out <fresh folder>`; the folder is removed after.
+fn grade(args: &[&str]) -> Grade {
+    let out = scratch("out");
+    let g = grade_into(&out, args);
+    let _ = std::fs::remove_dir_all(&out);
+    g
+}
+
+/// `labkit grade ARGS --out OUT`.
+fn grade_into(out: &Path, args: &[&str]) -> Grade {
+    Grade::from(labkit_grade().args(args).arg("--out").arg(out).output().expect("run labkit grade"))
+}
+
+/// Grade the broken (or control) program `tests/broken/<lab>/<file>` in place of the kit's `bin`.
+fn grade_student(lab: &str, bin: &str, file: &str) -> Grade {
+    let out = scratch("out");
+    let g = grade_into(&out, &[lab, "--impl", &student(lab, bin, file)]);
+    let _ = std::fs::remove_dir_all(&out);
+    g
+}
+
+/// `--impl BIN=COMMAND` for `tests/broken/<lab>/<file>`.
+fn student(lab: &str, bin: &str, file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
+    assert!(path.is_file(), "missing {}", path.display());
+    let interp = if file.ends_with(".py") { "python3" } else { "sh" };
+    format!("{bin}={interp} '{}'", path.display())
+}
+
+/// The checks of the kit's program `bin`, from the manifest.
+fn checks(bin: &str) -> Vec<&'static str> {
+    let lab = labkit::labs::find(bin).unwrap_or_else(|| panic!("no lab with program {bin}"));
+    lab.bin(bin).unwrap().checks.iter().map(|c| c.name).collect()
+}
+
+/// Assert that `g` passed the basic check of `bin` and failed each of `failing`
+/// (real check names of `bin`), and did not score full marks.
+fn assert_fails_only_on(g: &Grade, bin: &str, failing: &[&str]) {
+    let all = checks(bin);
+    for f in failing {
+        assert!(all.contains(f), "`{f}` is not a check of {bin}: {all:?}");
+        assert_eq!(g.status(f), "FAIL", "the check `{f}` should fail: {g:?}");
+    }
+    if !failing.contains(&all[0]) {
+        assert_eq!(g.status(all[0]), "OK", "the basic check should pass: {g:?}");
+    }
+    assert_eq!(g.code, Some(1), "below full marks: exit 1; {g:?}");
+    assert!(!g.stdout.contains("Score: 0/0"), "{g:?}");
+}
+
+/// A tiny JSON parser: `Ok(rest)` after one value, or where it went wrong.
+fn json_value(s: &str) -> Result<&str, String> {
+    let s = s.trim_start();
+    let mut chars = s.chars();
+    match chars.next() {
+        Some('{') | Some('[') => {
+            let (close, object) = if s.starts_with('{') { ('}', true) } else { (']', false) };
+            let mut rest = s[1..].trim_start();
+            if let Some(r) = rest.strip_prefix(close) {
+                return Ok(r);
+            }
+            loop {
+                if object {
+                    rest = json_string(rest)?.trim_start();
+                    rest = rest.strip_prefix(':').ok_or_else(|| format!("expected ':' at {rest:.30}"))?;
+                }
+                rest = json_value(rest)?.trim_start();
+                if let Some(r) = rest.strip_prefix(',') {
+                    rest = r.trim_start();
+                } else {
+                    return rest.strip_prefix(close).ok_or_else(|| format!("expected '{close}' at {rest:.30}"));
+                }
+            }
+        }
+        Some('"') => json_string(s),
+        Some(c) if c == '-' || c.is_ascii_digit() => {
+            let end = s.find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c))).unwrap_or(s.len());
+            s[..end].parse::<f64>().map_err(|e| format!("bad number {}: {e}", &s[..end]))?;
+            Ok(&s[end..])
+        }
+        _ => ["true", "false", "null"]
+            .iter()
+            .find_map(|w| s.strip_prefix(w))
+            .ok_or_else(|| format!("unexpected JSON at {s:.30}")),
+    }
+}
+
+fn json_string(s: &str) -> Result<&str, String> {
+    let body = s.strip_prefix('"').ok_or_else(|| format!("expected a string at {s:.30}"))?;
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Ok(&body[i + 1..]),
+            '\\' => match chars.next() {
+                Some((_, 'u')) => {
+                    for _ in 0..4 {
+                        chars.next().filter(|(_, h)| h.is_ascii_hexdigit()).ok_or("bad \\u escape")?;
+                    }
+                }
+                Some((_, e)) if "\"\\/bfnrt".contains(e) => {}
+                _ => return Err("bad escape".into()),
+            },
+            c if (c as u32) < 0x20 => return Err(format!("raw control character {:?} in a string", c)),
+            _ => {}
+        }
+    }
+    Err("unterminated string".into())
+}
+
+fn assert_json(text: &str) {
+    let rest = json_value(text).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{text}"));
+    assert!(rest.trim().is_empty(), "text after the JSON value: {rest}");
+}
+
+#[test]
+fn json_checker_rejects_broken_json() {
+    assert_json("{\"a\": [1, -2.5e3, \"x\\n\\u00e9\", true, null, {}], \"b\": []}");
+    for bad in ["{\"a\": 1,}", "{\"a\" 1}", "[1 2]", "\"a\nb\"", "{\"a\": tru}", "\"\\x\""] {
+        assert!(json_value(bad).map(|r| r.trim().is_empty()) != Ok(true), "accepted {bad}");
+    }
+}
+
+#[test]
+fn the_kit_scores_full_marks_and_writes_gradescope_json() {
+    let dir = scratch("json");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("results.json");
+    let g = grade(&["fork-copy", "--json", json.to_str().unwrap()]);
+    let names = checks("fork-copy");
+    assert_eq!(g.code, Some(0), "{g:?}");
+    assert!(g.stdout.contains("Score: 8/8"), "{g:?}");
+    assert!(g.stdout.contains("Subtotal lab 1 fork-copy: 8/8"), "{g:?}");
+    for name in &names {
+        assert_eq!(g.status(name), "OK", "{g:?}");
+        assert!(g.line(name).ends_with("s)"), "each check shows its time: {}", g.line(name));
+    }
+    let text = std::fs::read_to_string(&json).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_json(&text);
+    assert!(text.contains("\"score\": 8,"), "{text}");
+    assert!(text.contains("\"execution_time\": "), "{text}");
+    assert_eq!(text.matches("\"max_score\": ").count(), names.len(), "{text}");
+    for name in names {
+        assert!(text.contains(&format!("\"name\": \"Lab 1 fork-copy: {}\"", name)), "{name} in {text}");
+    }
+}
+
+#[test]
+fn bad_command_lines_are_usage_errors() {
+    let out = scratch("usage");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "a teacher's file").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["no-such-lab"], "no lab or program named 'no-such-lab'"),
+        (&["--impl", "fork-copy"], "NAME=COMMAND"),
+        (&["--impl", "fork-copy="], "no command"),
+        (&["--impl", "fork-copy=python3 'unclosed.py"], "unterminated"),
+        (&["--impl", "nosuch=prog"], "no lab or program named 'nosuch'"),
+        (&["--impl", "fork-copy=a", "--impl", "fork-copy=b"], "given twice"),
+        (&["--timeout", "0"], "more than 0"),
+        (&["--json", "/nonexistent-dir/results.json"], "not a file in an existing folder"),
+        (&["--out", out.to_str().unwrap()], "not empty"),
+    ];
+    for (args, want) in cases {
+        let g = Grade::from(labkit_grade().args(*args).output().unwrap());
+        assert_eq!(g.code, Some(2), "{args:?}: {g:?}");
+        assert!(g.stderr.contains(want), "{args:?} should say {want:?}: {g:?}");
+        assert!(!g.stdout.contains("Score:"), "nothing graded: {g:?}");
+    }
+    assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "a teacher's file", "--out lost nothing");
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Every live process whose command line holds `token`.
+fn processes_with(token: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(token) {
+                found.push(format!("{}: {cmd}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_hung_program_is_killed_with_its_processes_and_graded_timed_out() {
+    let token = format!("hang-token-{:x}", random_u64());
+    let hang = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/fork-copy/hang.sh");
+    let command = format!("fork-copy=sh '{}' {token}", hang.display());
+    let g = grade(&["fork-copy", "--timeout", "300ms", "--impl", &command]);
+    let names = checks("fork-copy");
+    assert_eq!(g.code, Some(1), "{g:?}");
+    assert_eq!(g.status(names[0]), "FAIL", "{g:?}");
+    assert!(g.line(names[0]).contains("timed out"), "{g:?}");
+    assert!(g.stdout.contains("timed out after 300ms"), "{g:?}");
+    for name in &names[1..] {
+        assert!(g.line(name).contains("basic check failed"), "{g:?}");
+    }
+    assert!(g.stdout.contains("Score: 0/8"), "{g:?}");
+    let left = processes_with(&token);
+    assert!(left.is_empty(), "left running: {left:?}");
+}
+
+#[test]
+fn an_interrupted_grade_stops_the_program_it_runs() {
+    let token = format!("hang-token-{:x}", random_u64());
+    let hang = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/fork-copy/hang.sh");
+    let out = scratch("int");
+    let child = labkit_grade()
+        .args(["fork-copy", "--impl", &format!("fork-copy=sh '{}' {token}", hang.display())])
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program's subshell carries the token too: wait until it runs.
+    let started = labkit::procfs::poll_until(Duration::from_secs(5), || processes_with(&token).len() >= 2);
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let g = Grade::from(child.wait_with_output().unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(started, "the hung program never started");
+    assert_eq!(g.code, Some(130), "{g:?}");
+    assert!(g.stderr.contains("interrupted"), "{g:?}");
+    let left = processes_with(&token);
+    assert!(left.is_empty(), "left running: {left:?}");
+}
+
+#[test]
+fn fork_copy_in_python_scores_full_marks() {
+    let g = grade_student("fork-copy", "fork-copy", "correct.py");
+    assert_eq!(g.code, Some(0), "{g:?}");
+    assert!(g.stdout.contains("Score: 8/8"), "{g:?}");
+}
+
+#[test]
+fn fork_copy_broken_shared_memory() {
+    let g = grade_student("fork-copy", "fork-copy", "shared.py");
+    assert_fails_only_on(
+        &g,
+        "fork-copy",
+        &[
+            "same addresses, different values after the child's change",
+            "parent's values unchanged after the child ends",
+        ],
+    );
+}
+
+#[test]
+fn fork_copy_broken_hard_coded_numbers() {
+    let g = grade_student("fork-copy", "fork-copy", "hardcoded.py");
+    assert_fails_only_on(&g, "fork-copy", &["child starts with the parent's values"]);
+}
+
+#[test]
+fn fork_copy_broken_new_address() {
+    let g = grade_student("fork-copy", "fork-copy", "new_address.py");
+    assert_fails_only_on(&g, "fork-copy", &["same addresses, different values after the child's change"]);
+    assert_eq!(g.status("parent's values unchanged after the child ends"), "OK", "{g:?}");
+}
+
+#[test]
+fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
+    let out = scratch("out");
+    let g = grade_into(&out, &["fork-copy", "--impl", &student("fork-copy", "fork-copy", "orphan.py")]);
+    let log = g.stdout.lines().find_map(|l| l.trim().strip_prefix("whole output: ")).map(PathBuf::from);
+    let kept = log.as_ref().and_then(|l| std::fs::read_to_string(l).ok()).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&out);
+    // The failure points at the whole output of the run, kept in a file.
+    assert!(log.is_some_and(|l| l.starts_with(&out)), "{g:?}");
+    for part in ["command: ", "--- stdout ---", "[child ", "--- stderr ---", "--- reaper report ---", "adopted pid="] {
+        assert!(kept.contains(part), "{part:?} not in the kept output:\n{kept}");
+    }
+    let names = checks("fork-copy");
+    assert_fails_only_on(&g, "fork-copy", &[names[0]]);
+    assert!(g.stdout.contains("left processes behind"), "{g:?}");
+    for name in &names[1..] {
+        assert!(g.line(name).contains("basic check failed"), "{g:?}");
+    }
+}
