@@ -247,8 +247,9 @@ impl Grader {
 
     /// Give up on the runs still going (for a check that hangs, or an
     /// interrupted grade): ask each run's reaper to stop (`SIGTERM`: it kills
-    /// and reaps everything the run made), reap the reapers, and refuse any
-    /// new run from now on. Returns how many runs were still going.
+    /// and reaps everything the run made), reap the reapers, remove the
+    /// scratch folder, and refuse any new run from now on. Returns how many
+    /// runs were still going.
     pub fn abandon(&self) -> usize {
         let pids: Vec<i32> = {
             let mut log = lock(&self.runs);
@@ -271,6 +272,8 @@ impl Grader {
             let left = end.saturating_duration_since(Instant::now());
             crate::procfs::poll_until(left, || !matches!(crate::process::try_wait(Some(pid)), Ok(None)));
         }
+        // The check may never return to drop the grader: tidy up now.
+        let _ = std::fs::remove_dir_all(&self.scratch);
         going.len()
     }
 

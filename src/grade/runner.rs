@@ -328,8 +328,12 @@ pub fn run_check(settings: &Settings, check: &Check, program: &Program, dir: &Pa
     };
     result.outcome = loop {
         match rx.recv_timeout(Duration::from_millis(20)) {
-            Ok(Ok(())) => break Outcome::Passed,
-            Ok(Err(why)) => break Outcome::Failed(why),
+            Ok(verdict) => {
+                // The thread has sent its verdict and is ending: let it drop
+                // its share of the grader before this one goes.
+                let _ = thread.join();
+                break verdict.map_or_else(Outcome::Failed, |()| Outcome::Passed);
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 let why = thread.join().err().map_or_else(|| "(no verdict)".into(), |p| panic_text(&*p));
                 break Outcome::Failed(format!("the check itself crashed (a bug in the kit, please report it): {why}"));
