@@ -39,12 +39,32 @@ impl Lab {
 }
 
 /// Every lab, in course order.
-pub const LABS: &[Lab] = &[Lab {
-    number: 1,
-    id: "fork-copy",
-    concept: "fork copies memory: same addresses, separate values",
-    bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
-}];
+pub const LABS: &[Lab] = &[
+    Lab {
+        number: 1,
+        id: "fork-copy",
+        concept: "fork copies memory: same addresses, separate values",
+        bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
+    },
+    Lab {
+        number: 5,
+        id: "orphan",
+        concept: "the parent exits first: the nearest subreaper (or PID 1) adopts the orphan",
+        bins: &[LabBin { name: "orphan", checks: grade::orphan::CHECKS }],
+    },
+    Lab {
+        number: 6,
+        id: "double-fork",
+        concept: "double fork: the orphaned grandchild runs on, no zombie is left",
+        bins: &[LabBin { name: "double-fork", checks: grade::double_fork::CHECKS }],
+    },
+    Lab {
+        number: 7,
+        id: "sigchld-ignore",
+        concept: "SIGCHLD=SIG_IGN: the kernel reaps the children, wait() fails with ECHILD",
+        bins: &[LabBin { name: "sigchld-ignore", checks: grade::sigchld_ignore::CHECKS }],
+    },
+];
 
 /// The lab with this id or binary name.
 pub fn find(name: &str) -> Option<&'static Lab> {

@@ -6,12 +6,15 @@
 //!   buffer that the parent will flush too.
 //! * [`Reaped`] is what `wait`/`waitpid` returned: the PID, the raw status
 //!   word, and its decoding (`WIFEXITED`/`WEXITSTATUS`, `WIFSIGNALED`/`WTERMSIG`).
-//! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab.
+//! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab;
+//!   [`under_reaper`] runs a lab's whole family under a reaper that shows
+//!   what it reaped.
 
 use nix::errno::Errno;
-use nix::sys::signal::Signal;
+use nix::sys::signal::{SigHandler, SigSet, Signal};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{ForkResult, Pid};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::out;
 
@@ -147,6 +150,98 @@ pub fn reap_all(mut each: impl FnMut(&Reaped)) -> usize {
         n += 1;
     }
     n
+}
+
+/// Run a lab's process family under a reaper, for labs that make orphans.
+///
+/// The calling process takes the role `reaper`, becomes a child subreaper
+/// (and reads the attribute back with `PR_GET_CHILD_SUBREAPER` before saying
+/// so), then forks the `parent`, which runs `parent(reaper_pid)`: the
+/// course's program. Orphans made anywhere below are re-parented to the
+/// reaper instead of PID 1 (which, on the kit's machines, would leave them
+/// zombies forever). The reaper reaps every child until none is left,
+/// printing each one as `reaped pid=N exited code=C adopted=yes|no`
+/// (`adopted=no` only for the parent it forked itself), then shows `wait()`
+/// failing with `errno=ECHILD`: nothing is left.
+///
+/// `SIGINT`, `SIGTERM` and `SIGHUP` (Ctrl-C signals the whole family) do
+/// not end the reaper early: it notes the signal, goes on reaping until its
+/// family is gone, says so, and only then ends. (`SIGQUIT`, Ctrl-\\, still
+/// ends it at once.)
+///
+/// Returns the reaper's exit code: 0 when every process it reaped exited
+/// with code 0, [`EXIT_FAILED`] otherwise (or when it could not become a
+/// subreaper or fork), `128 + N` when signal N asked it to stop.
+pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
+    out::set_role("reaper");
+    let me = nix::unistd::getpid();
+    let subreaper = become_subreaper().and_then(|()| nix::sys::prctl::get_child_subreaper());
+    match subreaper {
+        Ok(true) => crate::say!("subreaper=yes (prctl PR_SET_CHILD_SUBREAPER): orphans below me are re-parented to me"),
+        Ok(false) => {
+            crate::warn!("prctl(PR_GET_CHILD_SUBREAPER) says I am not a subreaper; not starting");
+            return EXIT_FAILED;
+        }
+        Err(e) => {
+            crate::warn!("prctl(PR_SET_CHILD_SUBREAPER) failed: {e}; not starting");
+            return EXIT_FAILED;
+        }
+    }
+    // Ctrl-C in a terminal signals the whole family at once. A reaper that
+    // died with it would hand its family's zombies to PID 1, for good on
+    // these machines: the reaper notes the signal instead and stays until it
+    // has reaped everyone. The signals are blocked across the fork so the
+    // family keeps their default dispositions and none slips in between.
+    let stop = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP].into_iter().collect::<SigSet>();
+    let _ = stop.thread_block();
+    let parent_pid = fork_child("parent", || {
+        let _ = stop.thread_unblock();
+        parent(me)
+    });
+    for sig in stop.iter() {
+        // SAFETY: the handler only stores to an atomic.
+        let _ = unsafe { nix::sys::signal::signal(sig, SigHandler::Handler(note_stop)) };
+    }
+    let _ = stop.thread_unblock();
+    let parent_pid = match parent_pid {
+        Ok(pid) => pid,
+        Err(e) => {
+            crate::warn!("fork failed: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let mut all_ok = true;
+    reap_all(|r| {
+        all_ok &= r.exit_code() == Some(0);
+        crate::say!("reaped pid={} {} adopted={}", r.pid, r.describe(), if r.pid == parent_pid { "no" } else { "yes" });
+    });
+    let stopped_by = Signal::try_from(STOPPED_BY.load(Ordering::SeqCst)).ok();
+    if let Some(sig) = stopped_by {
+        crate::say!("got signal={}: stayed until all of my family was reaped", sig.as_str());
+    }
+    match wait_any() {
+        Err(Errno::ECHILD) => crate::say!("wait() errno=ECHILD ({}): nothing left to reap", Errno::ECHILD.desc()),
+        Err(e) => {
+            crate::warn!("wait() failed unexpectedly: errno={e:?} ({})", e.desc());
+            all_ok = false;
+        }
+        Ok(r) => {
+            crate::warn!("wait() still found a child: pid={} {}", r.pid, r.describe());
+            all_ok = false;
+        }
+    }
+    match stopped_by {
+        Some(sig) => 128 + sig as i32, // the shell's convention for "ended by this signal"
+        None if all_ok => 0,
+        None => EXIT_FAILED,
+    }
+}
+
+/// The signal that asked [`under_reaper`]'s reaper to stop (0: none).
+static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn note_stop(sig: libc::c_int) {
+    STOPPED_BY.store(sig, Ordering::SeqCst);
 }
 
 /// Exit code for "the program ran but what it observed was wrong".

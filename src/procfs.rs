@@ -77,6 +77,16 @@ pub fn state_name(state: char) -> &'static str {
     }
 }
 
+/// Whether `pid` ignores signal number `signo` (its disposition is `SIG_IGN`),
+/// from the `SigIgn:` mask in `/proc/<pid>/status` (bit `signo - 1`).
+pub fn ignores_signal(pid: i32, signo: i32) -> io::Result<bool> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let bad = || io::Error::new(io::ErrorKind::InvalidData, format!("no SigIgn mask in /proc/{pid}/status"));
+    let mask = text.lines().find_map(|l| l.strip_prefix("SigIgn:")).ok_or_else(bad)?;
+    let mask = u64::from_str_radix(mask.trim(), 16).map_err(|_| bad())?;
+    Ok((1..=64).contains(&signo) && mask >> (signo - 1) & 1 == 1)
+}
+
 /// Every process on the system whose stat can be read right now.
 pub fn all() -> Vec<Stat> {
     let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
@@ -141,5 +151,14 @@ mod tests {
         assert!("RS".contains(me.state));
         assert_eq!(me.ppid, nix::unistd::getppid().as_raw());
         assert!(stat(i32::MAX).unwrap().is_none());
+    }
+
+    #[test]
+    fn reads_ignored_signals() {
+        // The Rust runtime ignores SIGPIPE in the programs it starts; SIGKILL can never be ignored.
+        let me = std::process::id() as i32;
+        assert!(ignores_signal(me, libc::SIGPIPE).unwrap());
+        assert!(!ignores_signal(me, libc::SIGKILL).unwrap());
+        assert!(ignores_signal(i32::MAX, libc::SIGPIPE).is_err());
     }
 }

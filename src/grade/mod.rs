@@ -14,9 +14,12 @@
 //! `key=value` facts (see [`crate::out::fact`]): a student's program may
 //! word everything else as it likes.
 
+pub mod double_fork;
 pub mod fork_copy;
+pub mod orphan;
 pub mod report;
 pub mod runner;
+pub mod sigchld_ignore;
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -418,4 +421,38 @@ pub fn random_u64() -> u64 {
 /// A random number in `lo..=hi`.
 pub fn random_in(lo: u64, hi: u64) -> u64 {
     lo + random_u64() % (hi - lo + 1)
+}
+
+/// One `reaped pid=N ... adopted=yes|no` line of a `reaper` (see
+/// [`crate::process::under_reaper`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ReaperReaped<'a> {
+    pub pid: i32,
+    /// `adopted=yes`: an orphan re-parented to the reaper, not a child it forked.
+    pub adopted: bool,
+    pub line: &'a Tagged,
+}
+
+/// For labs whose family runs under a reaper (the process tagged `reaper`
+/// makes itself a subreaper and reaps everything): what the reaper reaped,
+/// in order (its lines with `pid=` and `adopted=` facts), after checking that its last line shows `wait()` failing with
+/// `errno=ECHILD` (nothing left).
+pub fn reaper_reaped(run: &Run) -> Result<Vec<ReaperReaped<'_>>, String> {
+    let mut reaped = Vec::new();
+    for (line, adopted) in run.facts("reaper", "adopted") {
+        let pid = line.fact("pid").and_then(|p| p.parse().ok());
+        let (Some(pid), "yes" | "no") = (pid, adopted) else {
+            return Err(format!(
+                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: {:?}\n{}",
+                line.text,
+                run.excerpt()
+            ));
+        };
+        reaped.push(ReaperReaped { pid, adopted: adopted == "yes", line });
+    }
+    let last = run.by("reaper").last();
+    expect(last.and_then(|l| l.fact("errno")) == Some("ECHILD"), || {
+        format!("the reaper's last line must show wait() failing with errno=ECHILD (nothing left)\n{}", run.excerpt())
+    })?;
+    Ok(reaped)
 }

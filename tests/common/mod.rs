@@ -32,3 +32,12 @@ pub fn grade_kit(id: &str, bin: &str) {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Run only the check called `name` of lab `id`'s program `bin` against
+/// `program` (e.g. a deliberately wrong one, to show the check can fail).
+pub fn run_check(id: &str, bin: &str, name: &str, program: &Program) -> Result<(), String> {
+    let lab = labs::find(id).unwrap_or_else(|| panic!("lab {id} is not in the manifest"));
+    let checks = lab.bin(bin).unwrap_or_else(|| panic!("lab {id} has no program {bin}")).checks;
+    let check = checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{bin} has no check `{name}`"));
+    (check.run)(&grader(), program)
+}

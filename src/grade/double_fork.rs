@@ -1,0 +1,116 @@
+//! Checks for lab 6, double-fork. See `labs/06-double-fork.md`, "Grading contract".
+
+use super::{Check, Grader, Program, Run, Verdict, expect, random_in, reaper_reaped};
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
+    Check { name: "the parent reaps its child, which exits at once", points: 2, run: child_reaped },
+    Check { name: "the grandchild is adopted by the reaper, not the parent, and does task 2", points: 3, run: adopted },
+    Check { name: "zombies=0 on every parent line after the reap", points: 3, run: no_zombies },
+    Check { name: "the reaper reaps the grandchild, then wait() says ECHILD", points: 1, run: reaper_reaps },
+];
+
+/// Run with random short task durations.
+fn run_random(g: &Grader, p: &Program) -> Result<Run, String> {
+    let (t1, t2) = (format!("{}ms", random_in(10, 50)), format!("{}ms", random_in(10, 50)));
+    g.run(p, &["--task1", &t1, "--task2", &t2])
+}
+
+/// The four roles' PIDs: `(reaper, parent, child, grandchild)`, all different.
+fn family(run: &Run) -> Result<(i32, i32, i32, i32), String> {
+    let pids = (run.pid_of("reaper")?, run.pid_of("parent")?, run.pid_of("child")?, run.pid_of("grandchild")?);
+    let mut all = [pids.0, pids.1, pids.2, pids.3];
+    all.sort_unstable();
+    let distinct = all.windows(2).all(|w| w[0] != w[1]);
+    expect(distinct, || format!("reaper, parent, child and grandchild must be four processes, got {pids:?}"))?;
+    Ok(pids)
+}
+
+fn runs_clean(g: &Grader, p: &Program) -> Verdict {
+    let run = run_random(g, p)?;
+    run.expect_success()?;
+    run.expect_clean()?;
+    let untagged = run.untagged();
+    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+}
+
+fn child_reaped(g: &Grader, p: &Program) -> Verdict {
+    let run = run_random(g, p)?;
+    let (_, _, child, grandchild) = family(&run)?;
+    let said = run.facts("parent", "child");
+    expect(!said.is_empty() && said.iter().all(|(_, v)| *v == child.to_string()), || {
+        format!("every parent line with `child=` should name the child's PID {child}\n{}", run.excerpt())
+    })?;
+    expect(said.iter().any(|(l, _)| l.fact("code") == Some("0")), || {
+        format!("the parent should show `child={child} ... code=0` when it reaps the child\n{}", run.excerpt())
+    })?;
+    let (_, g) = run.fact("child", "grandchild")?;
+    expect(g == grandchild.to_string(), || {
+        format!("the child says grandchild={g}, but the grandchild prints as {grandchild}\n{}", run.excerpt())
+    })
+}
+
+fn adopted(g: &Grader, p: &Program) -> Verdict {
+    let run = run_random(g, p)?;
+    let (reaper, parent, child, _) = family(&run)?;
+    let (_, ppid) = run.fact("grandchild", "getppid()")?;
+    expect(ppid != parent.to_string() && ppid != child.to_string(), || {
+        format!("the grandchild's getppid()={ppid} should be neither the parent {parent} nor the child {child}")
+    })?;
+    expect(ppid == reaper.to_string(), || {
+        format!("the grandchild should be adopted by the reaper {reaper}, got getppid()={ppid}\n{}", run.excerpt())
+    })?;
+    let steps = run.facts("grandchild", "step");
+    expect(!steps.is_empty(), || format!("the grandchild should print task 2 progress (`step=`)\n{}", run.excerpt()))
+}
+
+fn no_zombies(g: &Grader, p: &Program) -> Verdict {
+    let run = run_random(g, p)?;
+    let (_, _, child, _) = family(&run)?;
+    let reaped_at = run
+        .lines
+        .iter()
+        .position(|l| l.role == "parent" && l.fact("child") == Some(&child.to_string()) && l.fact("code").is_some());
+    let Some(reaped_at) = reaped_at else {
+        return Err(format!("no parent line `child={child} ... code=N` (the reap) found\n{}", run.excerpt()));
+    };
+    let counts: Vec<_> =
+        run.lines[reaped_at..].iter().filter(|l| l.role == "parent" && l.fact("zombies").is_some()).collect();
+    expect(counts.len() >= 2, || {
+        format!(
+            "the parent should count zombies (`zombies=`) right after the reap and during task 1, at least 2 lines\n{}",
+            run.excerpt()
+        )
+    })?;
+    let stray = run.facts("parent", "zombies").len() - counts.len();
+    expect(stray == 0, || format!("{stray} `zombies=` line(s) of the parent come before the reap\n{}", run.excerpt()))?;
+    for l in counts {
+        expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
+            format!("after the reap the parent should show children=0 zombies=0, got {:?}\n{}", l.text, run.excerpt())
+        })?;
+    }
+    Ok(())
+}
+
+fn reaper_reaps(g: &Grader, p: &Program) -> Verdict {
+    let run = run_random(g, p)?;
+    let (_, parent, _, grandchild) = family(&run)?;
+    let reaped = reaper_reaped(&run)?;
+    for (who, pid, adopted) in [("parent", parent, false), ("grandchild", grandchild, true)] {
+        let found = reaped.iter().find(|r| r.pid == pid);
+        expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
+            let want = if adopted { "yes" } else { "no" };
+            format!(
+                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
+                run.excerpt()
+            )
+        })?;
+    }
+    expect(reaped.len() == 2, || {
+        format!(
+            "the reaper should reap exactly the parent and the grandchild, reaped {}\n{}",
+            reaped.len(),
+            run.excerpt()
+        )
+    })
+}
