@@ -86,8 +86,21 @@ fn grade_student(lab: &str, bin: &str, file: &str) -> Grade {
 fn student(lab: &str, bin: &str, file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
     assert!(path.is_file(), "missing {}", path.display());
-    let interp = if file.ends_with(".py") { "python3" } else { "sh" };
+    let interp = if file.ends_with(".py") { python3() } else { "sh" };
     format!("{bin}={interp} '{}'", path.display())
+}
+
+/// The real python3 interpreter: a version manager's `python3` shim can
+/// take 0.2 s to start, five times the interpreter itself.
+fn python3() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let out = Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output();
+        let out = out.expect("python3 is needed for the broken programs (apt-get install python3)");
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(out.status.success() && !path.is_empty(), "python3 does not run: {out:?}");
+        path
+    })
 }
 
 /// The checks of the kit's program `bin`, from the manifest.
@@ -294,9 +307,7 @@ fn an_interrupted_grade_stops_the_program_it_runs() {
 
 #[test]
 fn fork_copy_in_python_scores_full_marks() {
-    let g = grade_student("fork-copy", "fork-copy", "correct.py");
-    assert_eq!(g.code, Some(0), "{g:?}");
-    assert!(g.stdout.contains("Score: 8/8"), "{g:?}");
+    control("fork-copy");
 }
 
 #[test]
@@ -343,4 +354,99 @@ fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
     for name in &names[1..] {
         assert!(g.line(name).contains("basic check failed"), "{g:?}");
     }
+}
+
+/// Grade `tests/broken/<lab>/<file>` as the lab's only program: it must
+/// pass the basic check (unless named) and fail each check in `failing`.
+fn broken(lab: &str, file: &str, failing: &[&str]) -> Grade {
+    let g = grade_student(lab, lab, file);
+    assert_fails_only_on(&g, lab, failing);
+    g
+}
+
+/// The control `tests/broken/<lab>/correct.py` scores full marks.
+fn control(lab: &str) {
+    let g = grade_student(lab, lab, "correct.py");
+    assert_eq!(g.code, Some(0), "{g:?}");
+    assert!(
+        g.stdout.lines().any(|l| l.starts_with("Score: ") && {
+            let (x, y) = l["Score: ".len()..].split_once('/').unwrap_or_default();
+            x == y
+        }),
+        "{g:?}"
+    );
+}
+
+#[test]
+fn orphan_in_python_scores_full_marks() {
+    control("orphan");
+}
+
+#[test]
+fn orphan_broken_no_subreaper() {
+    let g = broken("orphan", "no_subreaper.py", &["runs and exits 0, leaving no process behind"]);
+    assert!(g.stdout.contains("left processes behind"), "{g:?}");
+}
+
+#[test]
+fn orphan_broken_parent_waits() {
+    broken(
+        "orphan",
+        "parent_waits.py",
+        &[
+            "the orphan is adopted by the reaper, not by PID 1",
+            "the reaper reaps the parent and the orphan, then wait() says ECHILD",
+        ],
+    );
+}
+
+#[test]
+fn orphan_broken_pid1_belief() {
+    broken("orphan", "pid1_belief.py", &["the orphan is adopted by the reaper, not by PID 1"]);
+}
+
+#[test]
+fn double_fork_in_python_scores_full_marks() {
+    control("double-fork");
+}
+
+#[test]
+fn double_fork_broken_child_waits() {
+    broken(
+        "double-fork",
+        "child_waits.py",
+        &[
+            "the grandchild is adopted by the reaper, not the parent, and does task 2",
+            "the reaper reaps the grandchild, then wait() says ECHILD",
+        ],
+    );
+}
+
+#[test]
+fn double_fork_broken_reaps_late() {
+    broken("double-fork", "reaps_late.py", &["zombies=0 on every parent line after the reap"]);
+}
+
+#[test]
+fn sigchld_ignore_in_python_scores_full_marks() {
+    control("sigchld-ignore");
+}
+
+#[test]
+fn sigchld_ignore_broken_forgets_sig_ign() {
+    broken(
+        "sigchld-ignore",
+        "forgets_ign.py",
+        &["SIG_IGN: the children vanish from /proc, zombies=0", "SIG_IGN: wait() then fails with ECHILD"],
+    );
+}
+
+#[test]
+fn sigchld_ignore_broken_no_usage_check() {
+    broken("sigchld-ignore", "no_usage_check.py", &["a bad --children is a usage error (exit 2)"]);
+}
+
+#[test]
+fn sigchld_ignore_broken_default_never_reaps() {
+    broken("sigchld-ignore", "default_no_reap.py", &["default disposition: zombies=N until the parent reaps them"]);
 }
