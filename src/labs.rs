@@ -47,6 +47,24 @@ pub const LABS: &[Lab] = &[
         bins: &[LabBin { name: "fork-copy", checks: grade::fork_copy::CHECKS }],
     },
     Lab {
+        number: 2,
+        id: "pids",
+        concept: "getpid, getppid and fork's return value, checked against each other",
+        bins: &[LabBin { name: "pids", checks: grade::pids::CHECKS }],
+    },
+    Lab {
+        number: 3,
+        id: "wait-status",
+        concept: "wait returns the child's PID and a status: exit code * 256, or the signal",
+        bins: &[LabBin { name: "wait-status", checks: grade::wait_status::CHECKS }],
+    },
+    Lab {
+        number: 4,
+        id: "zombie",
+        concept: "an ended child is a zombie (state Z) until its parent waits for it",
+        bins: &[LabBin { name: "zombie", checks: grade::zombie::CHECKS }],
+    },
+    Lab {
         number: 5,
         id: "orphan",
         concept: "the parent exits first: the nearest subreaper (or PID 1) adopts the orphan",

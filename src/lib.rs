@@ -7,6 +7,7 @@
 //! * [`process`]: fork (child always ends in `_exit`), wait and status decoding, subreaper;
 //! * [`procfs`]: process state, parent and name from `/proc/<pid>/stat`;
 //! * [`delay`]: every delay is a flag (`2s`, `250ms`);
+//! * [`signals`]: signal names as students type them (`KILL`, `SIGKILL`, `9`);
 //! * [`reaper`]: run a command under a subreaper and leave nothing behind;
 //! * [`labs`]: the manifest of the labs, in course order;
 //! * [`grade`]: each lab's checks, run against any program's command line.
@@ -18,3 +19,4 @@ pub mod out;
 pub mod process;
 pub mod procfs;
 pub mod reaper;
+pub mod signals;

@@ -248,3 +248,12 @@ extern "C" fn note_stop(sig: libc::c_int) {
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code for bad command-line input (the same code clap uses).
 pub const EXIT_USAGE: i32 = 2;
+
+/// Print `what: err` as a tagged warning and exit with [`EXIT_FAILED`]: for
+/// a system call a lab cannot go on without (`pipe`, `fork`, `waitpid`).
+/// For the parent: a child returns its exit code from `fork_child`'s closure.
+pub fn fail(what: &str, err: impl std::fmt::Display) -> ! {
+    crate::warn!("{what}: {err}");
+    out::flush_all();
+    std::process::exit(EXIT_FAILED)
+}

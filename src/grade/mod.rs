@@ -17,9 +17,12 @@
 pub mod double_fork;
 pub mod fork_copy;
 pub mod orphan;
+pub mod pids;
 pub mod report;
 pub mod runner;
 pub mod sigchld_ignore;
+pub mod wait_status;
+pub mod zombie;
 
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::out::Tagged;
+use crate::procfs::Stat;
 use crate::reaper::Report;
 
 /// A check's outcome: `Err` says what was expected and what was seen.
@@ -356,6 +360,27 @@ pub struct Running {
 }
 
 impl Running {
+    /// The PID of the reaper running the program: the program's parent.
+    pub fn reaper_pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Watch the program's processes in `/proc` while it runs: about every
+    /// millisecond, call `seen` with every descendant of the reaper (the
+    /// program's main process, its children, ..., parents first) until
+    /// `seen` returns true (then `true`), or the program has ended or
+    /// `deadline` has passed (then `false`). This is the grader's own
+    /// evidence, independent of what the program prints.
+    pub fn watch(&mut self, deadline: Duration, mut seen: impl FnMut(&[Stat]) -> bool) -> bool {
+        let reaper = self.reaper_pid();
+        let mut found = false;
+        crate::procfs::poll_until(deadline, || {
+            found = seen(&crate::procfs::descendants(reaper));
+            found || !matches!(self.child.try_wait(), Ok(None))
+        });
+        found
+    }
+
     /// Close stdin, wait for the program (and the reaper) to end, and collect
     /// its output and the reaper's report. A timeout or a program that could
     /// not be started is an `Err` with the reason.

@@ -1,0 +1,61 @@
+//! Lab 2, pids: who is who after `fork`.
+//!
+//! `fork` returns the child's PID to the parent (and 0 to the child). The
+//! child learns its own PID with `getpid()` and its parent's with
+//! `getppid()`. The program *checks* both relationships: the child tells the
+//! parent its `getpid()` over a pipe, and compares its `getppid()` with the
+//! parent's PID as it was before the fork.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use clap::Parser;
+use labkit::{delay, process, say};
+use nix::unistd::{getpid, getppid, pipe};
+
+/// getpid, getppid and the PID fork returns: checked, not assumed.
+#[derive(Parser)]
+#[command(name = "pids")]
+struct Args {
+    /// How long the child lives after its checks (run `ps -o pid,ppid,stat,comm -C pids` meanwhile).
+    #[arg(long, default_value = "1s", value_parser = delay::parse)]
+    delay: Duration,
+}
+
+fn yes_no(ok: bool) -> &'static str {
+    if ok { "yes" } else { "NO" }
+}
+
+fn main() {
+    let args = Args::parse();
+    labkit::out::set_role("parent");
+    let me = getpid(); // the child keeps this copy: the parent's PID, taken before the fork
+    say!("getpid()={me} getppid()={}", getppid());
+
+    // Only the parent learns fork's return value, so the child sends its getpid() back.
+    let (from_child, to_parent) = pipe().unwrap_or_else(|e| process::fail("pipe failed", e));
+    let child = process::fork_child("child", move || {
+        let (pid, ppid) = (getpid(), getppid());
+        say!("getpid()={pid} getppid()={ppid}");
+        let ppid_ok = ppid == me;
+        say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", yes_no(ppid_ok));
+        let sent = std::fs::File::from(to_parent).write_all(pid.to_string().as_bytes());
+        delay::pause(args.delay); // both processes are alive now: look at them with ps
+        if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }
+    })
+    .unwrap_or_else(|e| process::fail("fork failed", e));
+    // Here the parent's copy of `to_parent` is closed (the closure was dropped),
+    // so the read below ends when the child closes its copy.
+    say!("fork() returned child={child}");
+
+    let mut told = String::new();
+    let _ = std::fs::File::from(from_child).read_to_string(&mut told);
+    let pid_ok = told == child.to_string();
+    let said = if told.is_empty() { "nothing" } else { told.as_str() };
+    say!("read from the pipe: child_said={said}, fork() returned {child}: pid_match={}", yes_no(pid_ok));
+
+    let reaped = process::wait_for(child).unwrap_or_else(|e| process::fail("waitpid failed", e));
+    say!("waitpid returned={} {}", reaped.pid, reaped.describe());
+    let ok = pid_ok && reaped.exit_code() == Some(0);
+    std::process::exit(if ok { 0 } else { process::EXIT_FAILED });
+}

@@ -1,0 +1,121 @@
+//! Checks for lab 2, pids. See `labs/02-pids.md`, "Grading contract".
+//!
+//! PIDs differ on every run, so the checks compare relationships with what
+//! the operating system says: the PID the reaper started, the reaper's own
+//! PID (the program's parent), and the processes the grader itself sees in
+//! `/proc` while the program runs.
+
+use std::time::Duration;
+
+use super::{Check, Grader, Program, Run, Verdict, expect};
+use crate::procfs::Stat;
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
+    Check { name: "parent shows its own getpid() and getppid()", points: 2, run: parent_ids },
+    Check { name: "child's getpid() equals the PID fork returned", points: 3, run: child_pid_is_forks_answer },
+    Check { name: "child's getppid() equals the parent's getpid()", points: 3, run: child_ppid_is_parent },
+    Check { name: "the child is real: the grader sees it in /proc under the parent", points: 2, run: child_in_proc },
+];
+
+/// Run with `--delay delay` under the reaper: `(run, reaper PID)`. With
+/// `watch`, also return what the grader saw in `/proc` while the program
+/// ran: the first process whose parent is the program's main process.
+fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Run, i32, Option<Stat>), String> {
+    let mut running = g.spawn(p, &["--delay", delay]).map_err(|e| format!("cannot start the reaper: {e}"))?;
+    let reaper = running.reaper_pid();
+    let mut child = None;
+    if watch {
+        running.watch(Duration::from_secs(5), |procs| {
+            child = procs.iter().find(|s| s.ppid != reaper).cloned();
+            child.is_some()
+        });
+    }
+    Ok((running.finish()?, reaper, child))
+}
+
+/// The value of `key=` on a `role` line, as a PID.
+fn pid_fact(run: &Run, role: &str, key: &str) -> Result<i32, String> {
+    let (_, v) = run.fact(role, key)?;
+    v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a PID\n{}", run.excerpt()))
+}
+
+fn runs_clean(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "10ms", false)?;
+    run.expect_success()?;
+    run.expect_clean()?;
+    let untagged = run.untagged();
+    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+}
+
+fn parent_ids(g: &Grader, p: &Program) -> Verdict {
+    let (run, reaper, _) = run(g, p, "10ms", false)?;
+    let tag = run.pid_of("parent")?;
+    let main = run.report.main.as_ref().map_or(0, |m| m.pid);
+    let pid = pid_fact(&run, "parent", "getpid()")?;
+    expect(pid == tag && pid == main, || {
+        format!(
+            "the parent's getpid()= should be its real PID {main} (the process the grader started), \
+             as in its tag; got getpid()={pid}, tag {tag}\n{}",
+            run.excerpt()
+        )
+    })?;
+    let ppid = pid_fact(&run, "parent", "getppid()")?;
+    expect(ppid == reaper, || {
+        format!(
+            "the parent's getppid()= should be {reaper}, the PID of the process that started it; got {ppid}\n{}",
+            run.excerpt()
+        )
+    })
+}
+
+fn child_pid_is_forks_answer(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "10ms", false)?;
+    let parent = run.pid_of("parent")?;
+    let tag = run.pid_of("child")?;
+    let pid = pid_fact(&run, "child", "getpid()")?;
+    expect(pid == tag && pid != parent, || {
+        format!("the child's getpid()= should be its own PID {tag} (not the parent's {parent}); got {pid}")
+    })?;
+    let forked = pid_fact(&run, "parent", "child")?;
+    expect(forked == pid, || {
+        format!("the parent's child= (what fork returned) should equal the child's getpid() {pid}; got {forked}")
+    })?;
+    let said = pid_fact(&run, "parent", "child_said")?;
+    expect(said == pid, || format!("the parent's child_said= should be the child's getpid() {pid}; got {said}"))?;
+    let (_, m) = run.fact("parent", "pid_match")?;
+    expect(m == "yes", || format!("the parent should find pid_match=yes; it printed pid_match={m}\n{}", run.excerpt()))
+}
+
+fn child_ppid_is_parent(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "10ms", false)?;
+    let parent = pid_fact(&run, "parent", "getpid()")?;
+    let ppid = pid_fact(&run, "child", "getppid()")?;
+    expect(ppid == parent, || {
+        format!("the child's getppid()= should be the parent's getpid() {parent}; got {ppid}\n{}", run.excerpt())
+    })?;
+    let (_, m) = run.fact("child", "ppid_match")?;
+    expect(m == "yes", || format!("the child should find ppid_match=yes; it printed ppid_match={m}\n{}", run.excerpt()))
+}
+
+fn child_in_proc(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, seen) = run(g, p, "300ms", true)?;
+    let parent = pid_fact(&run, "parent", "getpid()")?;
+    let child = pid_fact(&run, "child", "getpid()")?;
+    let Some(seen) = seen else {
+        return Err(format!(
+            "with --delay 300ms the grader saw no child of the program in /proc while it ran \
+             (the child must stay alive for --delay)\n{}",
+            run.excerpt()
+        ));
+    };
+    expect(seen.pid == child && seen.ppid == parent, || {
+        format!(
+            "the grader saw process {} with PPID {} in /proc; the program printed child getpid()={child} \
+             and parent getpid()={parent}\n{}",
+            seen.pid,
+            seen.ppid,
+            run.excerpt()
+        )
+    })
+}

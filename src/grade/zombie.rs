@@ -1,0 +1,140 @@
+//! Checks for lab 4, zombie. See `labs/04-zombie.md`, "Grading contract".
+//!
+//! Besides reading what the program prints, the grader looks at `/proc`
+//! itself while the program runs: the zombie must really be there, with the
+//! PID, parent and name the program reports.
+
+use std::time::Duration;
+
+use super::{Check, Grader, Program, Run, Verdict, expect, random_in};
+use crate::out::Tagged;
+use crate::procfs::Stat;
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
+    Check { name: "parent reads the child's state Z, comm and ppid from /proc", points: 3, run: parent_sees_zombie },
+    Check { name: "the zombie is real: the grader sees it in /proc too", points: 2, run: grader_sees_zombie },
+    Check { name: "wait returns the zombie's PID and its exit code", points: 2, run: wait_reaps },
+    Check { name: "after wait the /proc entry is gone", points: 2, run: gone_after_wait },
+];
+
+/// Run with a random code: `(run, code)`; with `watch`, also the first
+/// zombie the grader saw among the program's children in `/proc`.
+fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Run, i32, Option<Stat>), String> {
+    let code = random_in(1, 255) as i32;
+    let mut running = g
+        .spawn(p, &["--code", &code.to_string(), "--delay", delay])
+        .map_err(|e| format!("cannot start the reaper: {e}"))?;
+    let reaper = running.reaper_pid();
+    let mut zombie = None;
+    if watch {
+        running.watch(Duration::from_secs(5), |procs| {
+            zombie = procs.iter().find(|s| s.is_zombie() && s.ppid != reaper).cloned();
+            zombie.is_some()
+        });
+    }
+    Ok((running.finish()?, code, zombie))
+}
+
+fn pid_fact(line: &Tagged, key: &str, run: &Run) -> Result<i32, String> {
+    let v = line.fact(key).unwrap_or_default();
+    v.parse().map_err(|_| format!("expected {key}=PID on the line `{}`\n{}", line.text, run.excerpt()))
+}
+
+/// The child's PID from its own `getpid()=` line (which must match its tag).
+fn child_pid(run: &Run) -> Result<i32, String> {
+    let (line, _) = run.fact("child", "getpid()")?;
+    let pid = pid_fact(line, "getpid()", run)?;
+    expect(pid == line.pid, || format!("the child's getpid()={pid} is not the PID {} in its tag", line.pid))?;
+    Ok(pid)
+}
+
+/// Index in `run.lines` of the parent's line with `returned=`, and that line.
+fn wait_line(run: &Run) -> Result<(usize, &Tagged), String> {
+    run.lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.role == "parent" && l.fact("returned").is_some())
+        .ok_or_else(|| format!("expected a parent line `... returned=PID ... code=N`, found none\n{}", run.excerpt()))
+}
+
+fn runs_clean(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "20ms", false)?;
+    run.expect_success()?;
+    run.expect_clean()?;
+    let untagged = run.untagged();
+    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+}
+
+fn parent_sees_zombie(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "20ms", false)?;
+    let parent = run.pid_of("parent")?;
+    let child = child_pid(&run)?;
+    let (reaped_at, _) = wait_line(&run)?;
+    let zombie_line = run.lines[..reaped_at].iter().find(|l| l.role == "parent" && l.fact("state") == Some("Z"));
+    let Some(line) = zombie_line else {
+        return Err(format!(
+            "before the wait line, expected a parent line with state=Z read from /proc\n{}",
+            run.excerpt()
+        ));
+    };
+    let pid = pid_fact(line, "pid", &run)?;
+    let ppid = pid_fact(line, "ppid", &run)?;
+    expect(pid == child, || format!("the state=Z line is about pid={pid}, not the child {child}: `{}`", line.text))?;
+    expect(ppid == parent, || {
+        format!("the zombie's ppid= should be the parent's PID {parent} (it is still its child), got {ppid}")
+    })?;
+    expect(line.fact("comm").is_some_and(|c| !c.is_empty()), || {
+        format!("the state=Z line should show comm= from /proc: `{}`", line.text)
+    })
+}
+
+fn grader_sees_zombie(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, seen) = run(g, p, "300ms", true)?;
+    let parent = run.pid_of("parent")?;
+    let child = child_pid(&run)?;
+    let Some(seen) = seen else {
+        return Err(format!(
+            "with --delay 300ms the grader saw no zombie child of the program in /proc\n{}",
+            run.excerpt()
+        ));
+    };
+    expect(seen.pid == child && seen.ppid == parent, || {
+        format!(
+            "the grader saw zombie {} with PPID {}; the program printed child {child}, parent {parent}\n{}",
+            seen.pid,
+            seen.ppid,
+            run.excerpt()
+        )
+    })?;
+    let (_, comm) = run.fact("parent", "comm")?;
+    expect(comm == seen.comm.replace(' ', "_"), || {
+        format!("the grader read comm={} in /proc; the parent printed comm={comm}", seen.comm)
+    })
+}
+
+fn wait_reaps(g: &Grader, p: &Program) -> Verdict {
+    let (run, code, _) = run(g, p, "20ms", false)?;
+    let child = child_pid(&run)?;
+    let (_, line) = wait_line(&run)?;
+    let got = pid_fact(line, "returned", &run)?;
+    expect(got == child, || format!("wait should return the zombie's PID {child}, got returned={got}"))?;
+    let shown = line.fact("code");
+    expect(shown == Some(code.to_string().as_str()), || {
+        format!("the child exited with --code {code}; the wait line should say code={code}: `{}`", line.text)
+    })
+}
+
+fn gone_after_wait(g: &Grader, p: &Program) -> Verdict {
+    let (run, _, _) = run(g, p, "20ms", false)?;
+    let (reaped_at, _) = wait_line(&run)?;
+    let gone = run.lines[reaped_at..].iter().filter(|l| l.role == "parent").find_map(|l| l.fact("gone"));
+    expect(gone == Some("yes"), || {
+        format!(
+            "after the wait line, expected the parent's gone=yes (read /proc again), got {gone:?}\n{}",
+            run.excerpt()
+        )
+    })?;
+    // The parent reaped it itself: nothing was left for the reaper.
+    run.expect_clean()
+}
