@@ -1,12 +1,19 @@
 //! `labkit grade`, run as teachers run it: the real binary as a subprocess.
-//! The kit's reference programs score full marks; deliberately broken
-//! student programs (tests/broken/<lab>/) fail on the check that targets
-//! their bug; bad command lines are usage errors; a hung program is killed
-//! with everything it started.
+//! The kit's reference programs score full marks; bad command lines are
+//! usage errors; a hung program is killed with everything it started.
+//!
+//! `tests/broken/<lab>/`: for each lab, a correct program in Python (the
+//! control: `labkit grade` gives it full marks, so a student's program in
+//! another language can pass) and deliberately broken ones, each failing on
+//! the check that targets its bug while passing the basic check (unless the
+//! bug is basic). Fork-copy's broken programs go through `labkit grade`;
+//! the other labs' run only the basic and the targeted checks through the
+//! front end's runner (`run_check`), to keep the suite fast.
 
 mod common;
 use common::labkit_bin;
-use labkit::grade::random_u64;
+use labkit::grade::runner::{CheckResult, Outcome, Settings, run_check};
+use labkit::grade::{Check, Program, random_u64};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -86,7 +93,7 @@ fn grade_student(lab: &str, bin: &str, file: &str) -> Grade {
 fn student(lab: &str, bin: &str, file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
     assert!(path.is_file(), "missing {}", path.display());
-    let interp = if file.ends_with(".py") { python3() } else { "sh" };
+    let interp = if file.ends_with(".py") { format!("{} -S", python3()) } else { "sh".into() };
     format!("{bin}={interp} '{}'", path.display())
 }
 
@@ -356,12 +363,56 @@ fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
     }
 }
 
-/// Grade `tests/broken/<lab>/<file>` as the lab's only program: it must
-/// pass the basic check (unless named) and fail each check in `failing`.
-fn broken(lab: &str, file: &str, failing: &[&str]) -> Grade {
-    let g = grade_student(lab, lab, file);
-    assert_fails_only_on(&g, lab, failing);
-    g
+/// Run the basic check and the checks in `failing` of the program `bin` on
+/// `tests/broken/<lab>/<file>`, with the front end's own runner (the same
+/// guarded, logged run as `labkit grade`, only fewer checks: the suite
+/// stays fast). The basic check must pass (unless named in `failing`) and
+/// each check in `failing` must fail. Returns the failures' messages.
+fn broken_bin(lab: &str, bin: &str, file: &str, failing: &[&str]) -> Vec<String> {
+    let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
+    for f in failing {
+        assert!(checks.iter().any(|c| c.name == *f), "`{f}` is not a check of {bin}");
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
+    assert!(path.is_file(), "missing {}", path.display());
+    let program = if file.ends_with(".py") {
+        Program::new([python3(), "-S", &path.to_string_lossy()])
+    } else {
+        Program::new(["sh", &path.to_string_lossy()])
+    };
+    let settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20), None);
+    let dir = scratch("broken");
+    let wanted: Vec<&Check> =
+        checks.iter().enumerate().filter(|(i, c)| *i == 0 || failing.contains(&c.name)).map(|(_, c)| c).collect();
+    let results: Vec<CheckResult> = std::thread::scope(|s| {
+        let runs: Vec<_> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (settings, program, dir) = (&settings, &program, &dir);
+                s.spawn(move || run_check(settings, c, program, &dir.join(i.to_string())))
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().expect("check thread")).collect()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut messages = Vec::new();
+    for r in results {
+        if failing.contains(&r.name) {
+            let Outcome::Failed(why) = &r.outcome else {
+                panic!("{file}: the check `{}` should fail, got {:?}", r.name, r.outcome)
+            };
+            messages.push(why.clone());
+        } else {
+            assert_eq!(r.outcome, Outcome::Passed, "{file}: the basic check `{}` should pass", r.name);
+        }
+    }
+    messages
+}
+
+/// [`broken_bin`] for a lab whose program has the lab's name.
+fn broken(lab: &str, file: &str, failing: &[&str]) -> Vec<String> {
+    broken_bin(lab, lab, file, failing)
 }
 
 /// The control `tests/broken/<lab>/correct.py` scores full marks.
@@ -384,8 +435,8 @@ fn orphan_in_python_scores_full_marks() {
 
 #[test]
 fn orphan_broken_no_subreaper() {
-    let g = broken("orphan", "no_subreaper.py", &["runs and exits 0, leaving no process behind"]);
-    assert!(g.stdout.contains("left processes behind"), "{g:?}");
+    let why = broken("orphan", "no_subreaper.py", &["runs and exits 0, leaving no process behind"]);
+    assert!(why[0].contains("left processes behind"), "{why:?}");
 }
 
 #[test]
@@ -449,4 +500,73 @@ fn sigchld_ignore_broken_no_usage_check() {
 #[test]
 fn sigchld_ignore_broken_default_never_reaps() {
     broken("sigchld-ignore", "default_no_reap.py", &["default disposition: zombies=N until the parent reaps them"]);
+}
+
+#[test]
+fn pids_in_python_scores_full_marks() {
+    control("pids");
+}
+
+#[test]
+fn pids_broken_getpid_as_ppid() {
+    broken("pids", "getpid_as_ppid.py", &["child's getppid() equals the parent's getpid()"]);
+}
+
+#[test]
+fn pids_broken_own_pid_as_child() {
+    broken("pids", "own_pid_as_child.py", &["child's getpid() equals the PID fork returned"]);
+}
+
+#[test]
+fn pids_broken_parent_exits_first() {
+    let why = broken("pids", "parent_exits_first.py", &["runs and exits 0, leaving no process behind"]);
+    assert!(why[0].contains("left processes behind"), "{why:?}");
+}
+
+#[test]
+fn wait_status_in_python_scores_full_marks() {
+    control("wait-status");
+}
+
+#[test]
+fn wait_status_broken_constant_code() {
+    broken("wait-status", "constant_code.py", &["raw status is code * 256 and WEXITSTATUS is the code"]);
+}
+
+#[test]
+fn wait_status_broken_blocks_in_nohang() {
+    broken("wait-status", "blocks_in_nohang.py", &["--nohang polls return 0 until the child is reaped"]);
+}
+
+#[test]
+fn wait_status_broken_signal_as_exit() {
+    broken("wait-status", "signal_as_exit.py", &["a signal shows as WIFSIGNALED and WTERMSIG"]);
+}
+
+#[test]
+fn zombie_in_python_scores_full_marks() {
+    control("zombie");
+}
+
+#[test]
+fn zombie_broken_reaps_before_looking() {
+    broken(
+        "zombie",
+        "reaps_before_looking.py",
+        &[
+            "parent reads the child's state Z, comm and ppid from /proc",
+            "the zombie is real: the grader sees it in /proc too",
+        ],
+    );
+}
+
+#[test]
+fn zombie_broken_never_reaps() {
+    let why = broken("zombie", "never_reaps.py", &["runs and exits 0, leaving no process behind"]);
+    assert!(why[0].contains("left processes behind"), "{why:?}");
+}
+
+#[test]
+fn zombie_broken_default_code() {
+    broken("zombie", "default_code.py", &["wait returns the zombie's PID and its exit code"]);
 }
