@@ -20,3 +20,29 @@ pub mod process;
 pub mod procfs;
 pub mod reaper;
 pub mod signals;
+
+/// How every lab's `main` begins: `let args: Args = labkit::start("parent");`
+///
+/// * parses the command line with clap; a usage error is printed tagged
+///   (`[parent PID] error: ...`) on stderr and exits with code 2, while
+///   `--help` and `--version` print as usual and exit 0;
+/// * names the process's role for [`say!`]'s tags;
+/// * resets `SIGCHLD` to its default disposition: an ignored `SIGCHLD`
+///   survives `exec`, and a lab started by a program that ignores it would
+///   find its children reaped behind its back (lab 7 shows why).
+pub fn start<A: clap::Parser>(role: &'static str) -> A {
+    out::set_role(role);
+    // SAFETY: restoring the default disposition installs no handler.
+    let _ =
+        unsafe { nix::sys::signal::signal(nix::sys::signal::Signal::SIGCHLD, nix::sys::signal::SigHandler::SigDfl) };
+    A::try_parse().unwrap_or_else(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+            e.exit();
+        }
+        for line in e.render().to_string().lines().filter(|l| !l.trim().is_empty()) {
+            warn!("{line}");
+        }
+        std::process::exit(process::EXIT_USAGE)
+    })
+}

@@ -1,13 +1,12 @@
 //! `labkit`: list the labs, run one, or run a command under the reaper.
 
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::grade::runner::{self, GradeArgs};
-use labkit::{delay, labs, reaper};
+use labkit::{delay, labs, reaper, say};
 
 /// A Rust lab kit for Linux process programming.
 #[derive(Parser)]
@@ -87,8 +86,16 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
     }
 }
 
-/// Exec the lab's binary, which sits beside this one.
+/// Run the lab's binary, which sits beside this one, under the reaper: if
+/// the lab is interrupted (Ctrl-C signals its whole family) or leaves a
+/// process behind, `labkit` reaps it and says so, so nothing ends up a zombie
+/// under PID 1. Under `cargo run`, build the lab binaries first: `cargo run`
+/// builds only `labkit` itself.
 fn run(lab: &str, args: &[String]) -> i32 {
+    if lab == "--help" || lab == "-h" {
+        println!("Usage: labkit run <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
+        return 0;
+    }
     let Some(entry) = labs::find(lab) else {
         eprintln!("labkit: no lab named '{lab}'. The labs are:");
         for l in labs::LABS {
@@ -109,9 +116,21 @@ fn run(lab: &str, args: &[String]) -> i32 {
         return code;
     }
     let path = me.with_file_name(bin);
-    let err = Command::new(&path).args(args).exec();
-    eprintln!("labkit: cannot run {}: {err} (build the labs with `cargo build`)", path.display());
-    1
+    if !path.is_file() {
+        eprintln!("labkit: {} is not built yet: run `cargo build` first", path.display());
+        return 1;
+    }
+    let argv: Vec<String> = std::iter::once(path.to_string_lossy().into_owned()).chain(args.iter().cloned()).collect();
+    let report = reaper::run(&argv, Duration::from_secs(24 * 3600), Duration::from_millis(500));
+    labkit::out::set_role("labkit");
+    for left in &report.adopted {
+        let what = if left.killed_by_reaper { "still running after the lab ended: killed it" } else { "left behind" };
+        say!("reaped pid={} comm={} {} adopted=yes ({what})", left.pid, left.comm, left.how);
+    }
+    if let Some(e) = report.spawn_error {
+        eprintln!("labkit: {e}");
+    }
+    report.code
 }
 
 /// `labkit grade`: the kit's programs sit beside this binary.

@@ -54,6 +54,12 @@ macro_rules! warn {
     ($($arg:tt)*) => { $crate::out::emit_err(format_args!($($arg)*)) };
 }
 
+/// `yes` or `NO`: how labs print the outcome of a check they made (the
+/// capitals make a failed one stand out).
+pub fn yes_no(ok: bool) -> &'static str {
+    if ok { "yes" } else { "NO" }
+}
+
 /// Flush stdout and stderr: done before `fork` so that nothing buffered is
 /// printed twice (once by each process).
 pub fn flush_all() {

@@ -210,11 +210,17 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
             return EXIT_FAILED;
         }
     };
+    // Success needs evidence: the parent was reaped here, and everyone exited 0.
     let mut all_ok = true;
+    let mut parent_reaped = false;
     reap_all(|r| {
         all_ok &= r.exit_code() == Some(0);
+        parent_reaped |= r.pid == parent_pid;
         crate::say!("reaped pid={} {} adopted={}", r.pid, r.describe(), if r.pid == parent_pid { "no" } else { "yes" });
     });
+    if !parent_reaped {
+        crate::warn!("never reaped my child parent={parent_pid}: was SIGCHLD ignored?");
+    }
     let stopped_by = Signal::try_from(STOPPED_BY.load(Ordering::SeqCst)).ok();
     if let Some(sig) = stopped_by {
         crate::say!("got signal={}: stayed until all of my family was reaped", sig.as_str());
@@ -232,7 +238,7 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
     }
     match stopped_by {
         Some(sig) => 128 + sig as i32, // the shell's convention for "ended by this signal"
-        None if all_ok => 0,
+        None if all_ok && parent_reaped => 0,
         None => EXIT_FAILED,
     }
 }

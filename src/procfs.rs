@@ -100,6 +100,13 @@ pub fn children(ppid: i32) -> Vec<Stat> {
     all().into_iter().filter(|s| s.ppid == ppid).collect()
 }
 
+/// How many children `ppid` has in `/proc`, and how many of them are zombies.
+pub fn children_and_zombies(ppid: i32) -> (usize, usize) {
+    let children = children(ppid);
+    let zombies = children.iter().filter(|s| s.is_zombie()).count();
+    (children.len(), zombies)
+}
+
 /// Every descendant of `pid` (children, grandchildren, ...), parents first.
 pub fn descendants(pid: i32) -> Vec<Stat> {
     let everyone = all();

@@ -11,7 +11,9 @@ use nix::sys::signal::Signal;
 pub fn parse(text: &str) -> Result<Signal, String> {
     let t = text.trim();
     if let Ok(n) = t.parse::<i32>() {
-        return Signal::try_from(n).map_err(|_| format!("'{text}' is not a signal number (see `kill -l`)"));
+        return Signal::try_from(n).map_err(|_| {
+            format!("'{text}' is not a signal number this lab supports: 1 to 31 (real-time signals are not supported)")
+        });
     }
     let upper = t.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);

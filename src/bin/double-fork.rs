@@ -28,7 +28,7 @@ struct Args {
 const STEPS: u32 = 3;
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = labkit::start("reaper");
     std::process::exit(process::under_reaper(|reaper| parent(reaper, &args)));
 }
 
@@ -64,9 +64,8 @@ fn parent(reaper: Pid, args: &Args) -> i32 {
 
 /// Count, from `/proc`, the zombies among my children; print the count.
 fn zombie_free(when: &str) -> bool {
-    let children = procfs::children(getpid().as_raw());
-    let zombies = children.iter().filter(|s| s.is_zombie()).count();
-    say!("{when}, /proc shows children={} zombies={zombies}", children.len());
+    let (children, zombies) = procfs::children_and_zombies(getpid().as_raw());
+    say!("{when}, /proc shows children={children} zombies={zombies}");
     zombies == 0
 }
 
@@ -77,7 +76,7 @@ fn grandchild(child: Pid, reaper: Pid, task2: Duration) -> i32 {
         return process::EXIT_FAILED;
     }
     let ppid = getppid();
-    say!("my parent {child} exited: getppid()={ppid} reaper={}", if ppid == reaper { "yes" } else { "NO" });
+    say!("my parent {child} exited: getppid()={ppid} reaper={}", labkit::out::yes_no(ppid == reaper));
     for step in 1..=STEPS {
         delay::pause(task2 / STEPS);
         say!("task 2 step={step}/{STEPS}");

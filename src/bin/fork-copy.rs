@@ -31,8 +31,7 @@ fn show(what: &str, a: &i64, s: &str, v: &[i64]) {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
 
     // Made before the fork: one on the stack, two with heap buffers.
     let mut a: i64 = args.start;
@@ -49,18 +48,15 @@ fn main() {
         delay::pause(args.delay);
         0
     })
-    .unwrap_or_else(|e| {
-        labkit::warn!("fork failed: {e}");
-        std::process::exit(process::EXIT_FAILED)
-    });
+    .unwrap_or_else(|e| process::fail("fork failed", e));
     say!("fork() returned child={child}; waiting for it");
 
-    let reaped = process::wait_for(child).expect("waitpid on our own child");
+    let reaped = process::wait_for(child).unwrap_or_else(|e| process::fail("waitpid failed", e));
     say!("child {} {}", reaped.pid, reaped.describe());
     show("after the child ended", &a, &s, &v);
 
     // Check, not claim: are the parent's values what they were before the fork?
     let unchanged = a == args.start && s == "made-by-parent" && v == [args.start, 2, 3];
-    say!("my values unchanged={}", if unchanged { "yes" } else { "NO" });
+    say!("my values unchanged={}", labkit::out::yes_no(unchanged));
     std::process::exit(if unchanged && reaped.exit_code() == Some(0) { 0 } else { process::EXIT_FAILED });
 }

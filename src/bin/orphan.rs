@@ -24,9 +24,17 @@ struct Args {
 const SLACK: Duration = Duration::from_secs(10);
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = labkit::start("reaper");
     let code = process::under_reaper(|reaper| {
-        say!("getpid()={} getppid()={}, the reaper is my parent", getpid(), getppid());
+        let my_parent = getppid();
+        say!(
+            "getpid()={} getppid()={my_parent} parent_is_reaper={}",
+            getpid(),
+            labkit::out::yes_no(my_parent == reaper)
+        );
+        if my_parent != reaper {
+            return process::EXIT_FAILED;
+        }
         let parent = getpid();
         match process::fork_child("child", || orphan(parent, reaper, args.delay)) {
             Ok(child) => say!("forked child={child}; exiting in {} without waiting for it", delay::show(args.delay)),
@@ -59,7 +67,7 @@ fn orphan(parent: Pid, reaper: Pid, delay: Duration) -> i32 {
     let is_reaper = adopter == reaper;
     say!(
         "my parent {parent} exited: ppid_after={adopter} adopted_by={adopter} comm={comm} subreaper={}",
-        if is_reaper { "yes" } else { "NO" }
+        labkit::out::yes_no(is_reaper)
     );
     if is_reaper { 0 } else { process::EXIT_FAILED }
 }

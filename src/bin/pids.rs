@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use clap::Parser;
-use labkit::{delay, process, say};
+use labkit::{delay, out, process, say};
 use nix::unistd::{getpid, getppid, pipe};
 
 /// getpid, getppid and the PID fork returns: checked, not assumed.
@@ -22,13 +22,8 @@ struct Args {
     delay: Duration,
 }
 
-fn yes_no(ok: bool) -> &'static str {
-    if ok { "yes" } else { "NO" }
-}
-
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
     let me = getpid(); // the child keeps this copy: the parent's PID, taken before the fork
     say!("getpid()={me} getppid()={}", getppid());
 
@@ -38,7 +33,7 @@ fn main() {
         let (pid, ppid) = (getpid(), getppid());
         say!("getpid()={pid} getppid()={ppid}");
         let ppid_ok = ppid == me;
-        say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", yes_no(ppid_ok));
+        say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", out::yes_no(ppid_ok));
         let sent = std::fs::File::from(to_parent).write_all(pid.to_string().as_bytes());
         delay::pause(args.delay); // both processes are alive now: look at them with ps
         if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }
@@ -52,7 +47,7 @@ fn main() {
     let _ = std::fs::File::from(from_child).read_to_string(&mut told);
     let pid_ok = told == child.to_string();
     let said = if told.is_empty() { "nothing" } else { told.as_str() };
-    say!("read from the pipe: child_said={said}, fork() returned {child}: pid_match={}", yes_no(pid_ok));
+    say!("read from the pipe: child_said={said}, fork() returned {child}: pid_match={}", out::yes_no(pid_ok));
 
     let reaped = process::wait_for(child).unwrap_or_else(|e| process::fail("waitpid failed", e));
     say!("waitpid returned={} {}", reaped.pid, reaped.describe());

@@ -35,18 +35,18 @@ struct Args {
 const SLACK: Duration = Duration::from_secs(10);
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = labkit::start("reaper");
     std::process::exit(process::under_reaper(|_| parent(&args)));
 }
 
 fn parent(args: &Args) -> i32 {
     let me = getpid();
-    if !args.default {
-        // SAFETY: SIG_IGN installs no handler code.
-        if let Err(e) = unsafe { signal(Signal::SIGCHLD, SigHandler::SigIgn) } {
-            warn!("signal(SIGCHLD, SIG_IGN) failed: {e}");
-            return process::EXIT_FAILED;
-        }
+    let (disposition, name) =
+        if args.default { (SigHandler::SigDfl, "SIG_DFL") } else { (SigHandler::SigIgn, "SIG_IGN") };
+    // SAFETY: SIG_IGN and SIG_DFL install no handler code.
+    if let Err(e) = unsafe { signal(Signal::SIGCHLD, disposition) } {
+        warn!("signal(SIGCHLD, {name}) failed: {e}");
+        return process::EXIT_FAILED;
     }
     let ignored = match procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32) {
         Ok(ignored) => ignored,
@@ -95,9 +95,8 @@ fn parent(args: &Args) -> i32 {
 
 /// Count my children and the zombies among them, from `/proc`; print both.
 fn count_zombies(me: Pid) -> usize {
-    let children = procfs::children(me.as_raw());
-    let zombies = children.iter().filter(|s| s.is_zombie()).count();
-    say!("/proc shows children={} zombies={zombies}", children.len());
+    let (children, zombies) = procfs::children_and_zombies(me.as_raw());
+    say!("/proc shows children={children} zombies={zombies}");
     zombies
 }
 

@@ -31,13 +31,12 @@ struct Args {
     #[arg(long)]
     nohang: bool,
     /// With --nohang: the time between two polls.
-    #[arg(long, default_value = "500ms", value_parser = delay::parse)]
+    #[arg(long, requires = "nohang", default_value = "500ms", value_parser = delay::parse)]
     poll: Duration,
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
 
     let child = process::fork_child("child", || {
         say!("getpid()={}", getpid());
@@ -90,9 +89,6 @@ fn main() {
             None => reaped.exit_code() == Some(args.code) && raw == args.code * 256,
             Some(sig) => reaped.signal() == Some(sig) && raw & 0x7f == sig as i32,
         };
-    say!(
-        "checked against fork's child={child} and the ending asked for: as_asked={}",
-        if as_asked { "yes" } else { "NO" }
-    );
+    say!("checked against fork's child={child} and the ending asked for: as_asked={}", labkit::out::yes_no(as_asked));
     std::process::exit(if as_asked { 0 } else { process::EXIT_FAILED });
 }

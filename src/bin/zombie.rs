@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use labkit::procfs::{self, Stat};
-use labkit::{delay, process, say};
+use labkit::{delay, out, process, say};
 use nix::unistd::getpid;
 
 /// A zombie: ended, not yet reaped; seen in /proc, then reaped.
@@ -29,10 +29,6 @@ struct Args {
 /// How long to wait for the child to show up as a zombie before calling it a failure.
 const SEE_WITHIN: Duration = Duration::from_secs(5);
 
-fn yes_no(ok: bool) -> &'static str {
-    if ok { "yes" } else { "NO" }
-}
-
 /// One line about the child's `/proc/<pid>/stat`, as read now.
 fn show(when: &str, child: i32, stat: &Option<Stat>) {
     match stat {
@@ -44,8 +40,7 @@ fn show(when: &str, child: i32, stat: &Option<Stat>) {
 }
 
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("parent");
+    let args: Args = labkit::start("parent");
     let me = getpid().as_raw();
 
     let child = process::fork_child("child", || {
@@ -65,20 +60,20 @@ fn main() {
     });
     show("before any wait", pid, &stat);
     let mine = stat.as_ref().is_some_and(|s| s.ppid == me);
-    say!("zombie={} parent_is_me={} (my PID is {me})", yes_no(zombie), yes_no(mine));
+    say!("zombie={} parent_is_me={} (my PID is {me})", out::yes_no(zombie), out::yes_no(mine));
 
     delay::pause(args.delay.saturating_sub(forked.elapsed()));
     let before = procfs::stat(pid).ok().flatten();
-    show(&format!("{} after fork, just before wait", delay::show(forked.elapsed())), pid, &before);
+    show(&format!("{} after fork, just before wait", format!("{}ms", forked.elapsed().as_millis())), pid, &before);
     let still = before.as_ref().is_some_and(Stat::is_zombie);
 
     let reaped = process::wait_any().unwrap_or_else(|e| process::fail("wait failed", e));
-    say!("wait() returned={} {} (the child called exit({}))", reaped.pid, reaped.describe(), args.code);
+    say!("wait() returned={} {} (asked for exit({}))", reaped.pid, reaped.describe(), args.code);
     let gone = matches!(procfs::stat(pid), Ok(None));
-    say!("after wait: /proc/{pid} gone={}", yes_no(gone));
+    say!("after wait: /proc/{pid} gone={}", out::yes_no(gone));
 
     // Exit 1 unless everything the lesson shows was observed.
     let ok = zombie && mine && still && reaped.pid == child && reaped.exit_code() == Some(args.code) && gone;
-    say!("as_expected={}", yes_no(ok));
+    say!("as_expected={}", out::yes_no(ok));
     std::process::exit(if ok { 0 } else { process::EXIT_FAILED });
 }

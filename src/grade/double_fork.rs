@@ -1,6 +1,6 @@
 //! Checks for lab 6, double-fork. See `labs/06-double-fork.md`, "Grading contract".
 
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in, reaper_reaped};
+use super::{Check, Grader, Program, Run, Verdict, expect, expect_reaper_reaped_exactly, random_in};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
@@ -28,10 +28,7 @@ fn family(run: &Run) -> Result<(i32, i32, i32, i32), String> {
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     let run = run_random(g, p)?;
-    run.expect_success()?;
-    run.expect_clean()?;
-    let untagged = run.untagged();
-    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    run.expect_basic()
 }
 
 fn child_reaped(g: &Grader, p: &Program) -> Verdict {
@@ -95,22 +92,5 @@ fn no_zombies(g: &Grader, p: &Program) -> Verdict {
 fn reaper_reaps(g: &Grader, p: &Program) -> Verdict {
     let run = run_random(g, p)?;
     let (_, parent, _, grandchild) = family(&run)?;
-    let reaped = reaper_reaped(&run)?;
-    for (who, pid, adopted) in [("parent", parent, false), ("grandchild", grandchild, true)] {
-        let found = reaped.iter().find(|r| r.pid == pid);
-        expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
-            let want = if adopted { "yes" } else { "no" };
-            format!(
-                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
-                run.excerpt()
-            )
-        })?;
-    }
-    expect(reaped.len() == 2, || {
-        format!(
-            "the reaper should reap exactly the parent and the grandchild, reaped {}\n{}",
-            reaped.len(),
-            run.excerpt()
-        )
-    })
+    expect_reaper_reaped_exactly(&run, &[("parent", parent, false), ("grandchild", grandchild, true)])
 }

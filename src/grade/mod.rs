@@ -126,6 +126,21 @@ impl Run {
         self.stdout.lines().filter(|l| !l.trim().is_empty() && Tagged::parse(l).is_none()).collect()
     }
 
+    /// The value of the first `key=` fact printed by `role`, as a number (a PID, a count, a code).
+    pub fn number(&self, role: &str, key: &str) -> Result<i32, String> {
+        let (_, v) = self.fact(role, key)?;
+        v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a number\n{}", self.excerpt()))
+    }
+
+    /// The basic check every lab starts with: exit code 0, nothing left
+    /// behind, and every stdout line tagged `[role PID]`.
+    pub fn expect_basic(&self) -> Verdict {
+        self.expect_success()?;
+        self.expect_clean()?;
+        let untagged = self.untagged();
+        expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    }
+
     /// Fails unless the program exited with code 0.
     pub fn expect_success(&self) -> Verdict {
         expect(self.code() == 0, || format!("expected exit code 0, got {}\n{}", self.code(), self.excerpt()))
@@ -480,4 +495,29 @@ pub fn reaper_reaped(run: &Run) -> Result<Vec<ReaperReaped<'_>>, String> {
         format!("the reaper's last line must show wait() failing with errno=ECHILD (nothing left)\n{}", run.excerpt())
     })?;
     Ok(reaped)
+}
+
+/// For labs under a reaper: the reaper reaped exactly these processes
+/// (`(who, pid, adopted)`), each with `code=0`, and then found nothing left.
+pub fn expect_reaper_reaped_exactly(run: &Run, family: &[(&str, i32, bool)]) -> Verdict {
+    let reaped = reaper_reaped(run)?;
+    for &(who, pid, adopted) in family {
+        let found = reaped.iter().find(|r| r.pid == pid);
+        expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
+            let want = if adopted { "yes" } else { "no" };
+            format!(
+                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
+                run.excerpt()
+            )
+        })?;
+    }
+    let names: Vec<&str> = family.iter().map(|f| f.0).collect();
+    expect(reaped.len() == family.len(), || {
+        format!(
+            "the reaper should reap exactly the {}, reaped {}\n{}",
+            names.join(" and the "),
+            reaped.len(),
+            run.excerpt()
+        )
+    })
 }

@@ -1,6 +1,6 @@
 //! Checks for lab 5, orphan. See `labs/05-orphan.md`, "Grading contract".
 
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in, reaper_reaped};
+use super::{Check, Grader, Program, Run, Verdict, expect, expect_reaper_reaped_exactly, random_in};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
@@ -15,18 +15,9 @@ fn run_random(g: &Grader, p: &Program) -> Result<Run, String> {
     g.run(p, &["--delay", &delay])
 }
 
-/// A PID fact printed by `role`, as a number.
-fn pid_fact(run: &Run, role: &str, key: &str) -> Result<i32, String> {
-    let (_, v) = run.fact(role, key)?;
-    v.parse().map_err(|_| format!("`{key}=` of the {role} should be a PID, got {v:?}\n{}", run.excerpt()))
-}
-
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     let run = run_random(g, p)?;
-    run.expect_success()?;
-    run.expect_clean()?;
-    let untagged = run.untagged();
-    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    run.expect_basic()
 }
 
 fn ppid_before(g: &Grader, p: &Program) -> Verdict {
@@ -34,11 +25,11 @@ fn ppid_before(g: &Grader, p: &Program) -> Verdict {
     let (reaper, parent, child) = (run.pid_of("reaper")?, run.pid_of("parent")?, run.pid_of("child")?);
     let distinct = reaper != parent && parent != child && reaper != child;
     expect(distinct, || format!("reaper, parent and child must be three processes, got {reaper}, {parent}, {child}"))?;
-    let forked = pid_fact(&run, "parent", "child")?;
+    let forked = run.number("parent", "child")?;
     expect(forked == child, || {
         format!("the parent says it forked child={forked}, but the child prints as {child}\n{}", run.excerpt())
     })?;
-    let before = pid_fact(&run, "child", "ppid_before")?;
+    let before = run.number("child", "ppid_before")?;
     expect(before == parent, || {
         format!("the child's ppid_before= should be its parent's PID {parent}, got {before}\n{}", run.excerpt())
     })
@@ -47,8 +38,8 @@ fn ppid_before(g: &Grader, p: &Program) -> Verdict {
 fn adopted_by_reaper(g: &Grader, p: &Program) -> Verdict {
     let run = run_random(g, p)?;
     let (reaper, parent) = (run.pid_of("reaper")?, run.pid_of("parent")?);
-    let after = pid_fact(&run, "child", "ppid_after")?;
-    let by = pid_fact(&run, "child", "adopted_by")?;
+    let after = run.number("child", "ppid_after")?;
+    let by = run.number("child", "adopted_by")?;
     expect(after == by, || {
         format!("ppid_after={after} and adopted_by={by} should be the same PID\n{}", run.excerpt())
     })?;
@@ -70,18 +61,5 @@ fn adopted_by_reaper(g: &Grader, p: &Program) -> Verdict {
 fn reaper_reaps(g: &Grader, p: &Program) -> Verdict {
     let run = run_random(g, p)?;
     let (parent, child) = (run.pid_of("parent")?, run.pid_of("child")?);
-    let reaped = reaper_reaped(&run)?;
-    for (who, pid, adopted) in [("parent", parent, false), ("orphan", child, true)] {
-        let found = reaped.iter().find(|r| r.pid == pid);
-        expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
-            let want = if adopted { "yes" } else { "no" };
-            format!(
-                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
-                run.excerpt()
-            )
-        })?;
-    }
-    expect(reaped.len() == 2, || {
-        format!("the reaper should reap exactly 2 processes, reaped {}\n{}", reaped.len(), run.excerpt())
-    })
+    expect_reaper_reaped_exactly(&run, &[("parent", parent, false), ("orphan", child, true)])
 }

@@ -40,25 +40,16 @@ fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Run, i32, V
     Ok((running.finish()?, reaper, seen))
 }
 
-/// The value of `key=` on a `role` line, as a PID.
-fn pid_fact(run: &Run, role: &str, key: &str) -> Result<i32, String> {
-    let (_, v) = run.fact(role, key)?;
-    v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a PID\n{}", run.excerpt()))
-}
-
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     let (run, _, _) = run(g, p, "10ms", false)?;
-    run.expect_success()?;
-    run.expect_clean()?;
-    let untagged = run.untagged();
-    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    run.expect_basic()
 }
 
 fn parent_ids(g: &Grader, p: &Program) -> Verdict {
     let (run, reaper, _) = run(g, p, "10ms", false)?;
     let tag = run.pid_of("parent")?;
     let main = run.report.main.as_ref().map_or(0, |m| m.pid);
-    let pid = pid_fact(&run, "parent", "getpid()")?;
+    let pid = run.number("parent", "getpid()")?;
     expect(pid == tag && pid == main, || {
         format!(
             "the parent's getpid()= should be its real PID {main} (the process the grader started), \
@@ -66,7 +57,7 @@ fn parent_ids(g: &Grader, p: &Program) -> Verdict {
             run.excerpt()
         )
     })?;
-    let ppid = pid_fact(&run, "parent", "getppid()")?;
+    let ppid = run.number("parent", "getppid()")?;
     expect(ppid == reaper, || {
         format!(
             "the parent's getppid()= should be {reaper}, the PID of the process that started it; got {ppid}\n{}",
@@ -79,15 +70,15 @@ fn child_pid_is_forks_answer(g: &Grader, p: &Program) -> Verdict {
     let (run, _, _) = run(g, p, "10ms", false)?;
     let parent = run.pid_of("parent")?;
     let tag = run.pid_of("child")?;
-    let pid = pid_fact(&run, "child", "getpid()")?;
+    let pid = run.number("child", "getpid()")?;
     expect(pid == tag && pid != parent, || {
         format!("the child's getpid()= should be its own PID {tag} (not the parent's {parent}); got {pid}")
     })?;
-    let forked = pid_fact(&run, "parent", "child")?;
+    let forked = run.number("parent", "child")?;
     expect(forked == pid, || {
         format!("the parent's child= (what fork returned) should equal the child's getpid() {pid}; got {forked}")
     })?;
-    let said = pid_fact(&run, "parent", "child_said")?;
+    let said = run.number("parent", "child_said")?;
     expect(said == pid, || format!("the parent's child_said= should be the child's getpid() {pid}; got {said}"))?;
     let (_, m) = run.fact("parent", "pid_match")?;
     expect(m == "yes", || format!("the parent should find pid_match=yes; it printed pid_match={m}\n{}", run.excerpt()))
@@ -95,8 +86,8 @@ fn child_pid_is_forks_answer(g: &Grader, p: &Program) -> Verdict {
 
 fn child_ppid_is_parent(g: &Grader, p: &Program) -> Verdict {
     let (run, _, _) = run(g, p, "10ms", false)?;
-    let parent = pid_fact(&run, "parent", "getpid()")?;
-    let ppid = pid_fact(&run, "child", "getppid()")?;
+    let parent = run.number("parent", "getpid()")?;
+    let ppid = run.number("child", "getppid()")?;
     expect(ppid == parent, || {
         format!("the child's getppid()= should be the parent's getpid() {parent}; got {ppid}\n{}", run.excerpt())
     })?;
@@ -106,8 +97,8 @@ fn child_ppid_is_parent(g: &Grader, p: &Program) -> Verdict {
 
 fn child_in_proc(g: &Grader, p: &Program) -> Verdict {
     let (run, _, seen) = run(g, p, "300ms", true)?;
-    let parent = pid_fact(&run, "parent", "getpid()")?;
-    let child = pid_fact(&run, "child", "getpid()")?;
+    let parent = run.number("parent", "getpid()")?;
+    let child = run.number("child", "getpid()")?;
     if seen.is_empty() {
         return Err(format!(
             "with --delay 300ms the grader saw no child of the program in /proc while it ran \

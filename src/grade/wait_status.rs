@@ -46,12 +46,6 @@ fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Run
     Ok((g.run(p, &args)?, code))
 }
 
-/// The value of `key=` on a parent line, as a number.
-fn num(run: &Run, role: &str, key: &str) -> Result<i32, String> {
-    let (_, v) = run.fact(role, key)?;
-    v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a number\n{}", run.excerpt()))
-}
-
 /// The PIDs the parent's `returned=` facts give, in order.
 fn returned(run: &Run) -> Result<Vec<i32>, String> {
     let all: Result<Vec<i32>, _> = run.facts("parent", "returned").iter().map(|(_, v)| v.parse::<i32>()).collect();
@@ -63,7 +57,7 @@ fn returned(run: &Run) -> Result<Vec<i32>, String> {
 /// The child's `getpid()`, which must match the PID on its lines' tag.
 fn child_pid(run: &Run) -> Result<i32, String> {
     let tag = run.pid_of("child")?;
-    let pid = num(run, "child", "getpid()")?;
+    let pid = run.number("child", "getpid()")?;
     expect(pid == tag, || format!("the child's getpid()={pid} is not the PID {tag} in its tag\n{}", run.excerpt()))?;
     Ok(pid)
 }
@@ -75,10 +69,7 @@ fn expect_fact(run: &Run, key: &str, want: &str) -> Verdict {
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     let (run, _) = run_code(g, p, "10ms", &[])?;
-    run.expect_success()?;
-    run.expect_clean()?;
-    let untagged = run.untagged();
-    expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+    run.expect_basic()
 }
 
 fn returns_child_pid(g: &Grader, p: &Program) -> Verdict {
@@ -95,7 +86,7 @@ fn returns_child_pid(g: &Grader, p: &Program) -> Verdict {
 fn exit_status(g: &Grader, p: &Program) -> Verdict {
     let (run, code) = run_code(g, p, "10ms", &[])?;
     run.expect_success()?;
-    let raw = num(&run, "parent", "raw")?;
+    let raw = run.number("parent", "raw")?;
     expect(raw == code * 256, || {
         format!("asked for exit code {code}: the raw status should be {code} * 256 = {}, got raw={raw}", code * 256)
     })?;
@@ -115,7 +106,7 @@ fn signal_status(g: &Grader, p: &Program) -> Verdict {
     let child = child_pid(&run)?;
     let got = *returned(&run)?.last().unwrap_or(&0);
     expect(got == child, || format!("wait should return the child's PID {child}, got returned={got}"))?;
-    let raw = num(&run, "parent", "raw")?;
+    let raw = run.number("parent", "raw")?;
     let n = sig as i32;
     expect(raw & 0x7f == n, || {
         format!("killed by {sig} ({n}): the raw status's low 7 bits should be {n}, got raw={raw}\n{}", run.excerpt())
@@ -139,7 +130,7 @@ fn nohang_polls(g: &Grader, p: &Program) -> Verdict {
         )
     })?;
     expect(*last == child, || format!("the last poll should return the child's PID {child}, got {last}"))?;
-    let raw = num(&run, "parent", "raw")?;
+    let raw = run.number("parent", "raw")?;
     expect(raw == code * 256, || format!("expected raw={} for exit code {code}, got raw={raw}", code * 256))
 }
 
