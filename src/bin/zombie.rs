@@ -64,7 +64,7 @@ fn main() {
 
     delay::pause(args.delay.saturating_sub(forked.elapsed()));
     let before = procfs::stat(pid).ok().flatten();
-    show(&format!("{} after fork, just before wait", format!("{}ms", forked.elapsed().as_millis())), pid, &before);
+    show(&format!("{}ms after fork, just before wait", forked.elapsed().as_millis()), pid, &before);
     let still = before.as_ref().is_some_and(Stat::is_zombie);
 
     let reaped = process::wait_any().unwrap_or_else(|e| process::fail("wait failed", e));
