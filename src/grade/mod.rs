@@ -160,15 +160,23 @@ impl Run {
     }
 
     /// The whole run as [`Grader::keep_runs_in`] keeps it: the command, its
-    /// exit code, all of stdout and stderr, and the reaper's report.
-    fn log_text(&self, reaper_report: &str) -> String {
+    /// exit code, all of stdout and stderr (unless the check read a stream
+    /// itself while the program ran: `taken`), and the reaper's report.
+    fn log_text(&self, reaper_report: &str, taken: (bool, bool)) -> String {
+        let stream = |text: &str, taken: bool| {
+            if taken {
+                "(read by the check while the program ran: see the check's message)\n".into()
+            } else {
+                text.to_string()
+            }
+        };
         format!(
             "command: {}\nexit code: {}{}\n\n--- stdout ---\n{}\n--- stderr ---\n{}\n--- reaper report ---\n{}",
             self.command,
             self.code(),
             if self.report.timed_out { " (timed out: killed with all its processes)" } else { "" },
-            self.stdout,
-            self.stderr,
+            stream(&self.stdout, taken.0),
+            stream(&self.stderr, taken.1),
             reaper_report
         )
     }
@@ -401,6 +409,8 @@ impl Running {
     /// not be started is an `Err` with the reason.
     pub fn finish(mut self) -> Result<Run, String> {
         drop(self.child.stdin.take());
+        // A check that read the program's output while it ran took the pipes.
+        let taken = (self.child.stdout.is_none(), self.child.stderr.is_none());
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut stderr = self.child.stderr.take();
         let err_reader = std::thread::spawn(move || {
@@ -425,7 +435,7 @@ impl Running {
             stderr: String::from_utf8_lossy(&err).into_owned(),
             report,
         };
-        let kept = self.keep.filter(|path| std::fs::write(path, run.log_text(&text)).is_ok());
+        let kept = self.keep.filter(|path| std::fs::write(path, run.log_text(&text, taken)).is_ok());
         if let Some(r) = lock(&self.record.0).records.get_mut(self.record.1) {
             r.log = kept;
             r.timed_out = run.report.timed_out;
