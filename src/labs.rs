@@ -82,6 +82,12 @@ pub const LABS: &[Lab] = &[
         concept: "SIGCHLD=SIG_IGN: the kernel reaps the children, wait() fails with ECHILD",
         bins: &[LabBin { name: "sigchld-ignore", checks: grade::sigchld_ignore::CHECKS }],
     },
+    Lab {
+        number: 8,
+        id: "half-copy",
+        concept: "parent and child each copy half of a file: own opens, positioned I/O",
+        bins: &[LabBin { name: "half-copy", checks: grade::half_copy::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

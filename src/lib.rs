@@ -6,12 +6,14 @@
 //! * [`out`]: every output line says who printed it, `[role PID] ...`;
 //! * [`process`]: fork (child always ends in `_exit`), wait and status decoding, subreaper;
 //! * [`procfs`]: process state, parent and name from `/proc/<pid>/stat`;
+//! * [`copy`]: file plumbing for half-copy: refusals, temp file, positioned copy of a range;
 //! * [`delay`]: every delay is a flag (`2s`, `250ms`);
 //! * [`signals`]: signal names as students type them (`KILL`, `SIGKILL`, `9`);
 //! * [`reaper`]: run a command under a subreaper and leave nothing behind;
 //! * [`labs`]: the manifest of the labs, in course order;
 //! * [`grade`]: each lab's checks, run against any program's command line.
 
+pub mod copy;
 pub mod delay;
 pub mod grade;
 pub mod labs;

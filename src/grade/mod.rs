@@ -16,11 +16,13 @@
 
 pub mod double_fork;
 pub mod fork_copy;
+pub mod half_copy;
 pub mod orphan;
 pub mod pids;
 pub mod report;
 pub mod runner;
 pub mod sigchld_ignore;
+pub mod strace;
 pub mod wait_status;
 pub mod zombie;
 
