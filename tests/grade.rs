@@ -583,3 +583,41 @@ fn zombie_broken_never_reaps() {
 fn zombie_broken_default_code() {
     broken("zombie", "default_code.py", &["wait returns the zombie's PID and its exit code"]);
 }
+
+#[test]
+fn half_copy_in_python_scores_full_marks() {
+    control("half-copy");
+}
+
+#[test]
+fn half_copy_broken_one_process() {
+    broken("half-copy", "one_process.py", &["two processes each wrote one half (seen by strace)"]);
+}
+
+#[test]
+fn half_copy_broken_opens_before_fork() {
+    broken(
+        "half-copy",
+        "opens_before_fork.py",
+        &["each process opens SRC and DST itself after the fork (seen by strace)"],
+    );
+}
+
+#[test]
+fn half_copy_broken_parent_waits_first() {
+    broken(
+        "half-copy",
+        "parent_waits_first.py",
+        &["the parent copies its half before waiting for the child (seen by strace)"],
+    );
+}
+
+#[test]
+fn half_copy_broken_no_temp_file() {
+    broken("half-copy", "no_temp_file.py", &["a failed write (file size limit) leaves no DST and no temp file"]);
+}
+
+#[test]
+fn half_copy_broken_same_file_with_force() {
+    broken("half-copy", "same_file_with_force.py", &["refuses DST that is SRC, even with --force"]);
+}
