@@ -249,6 +249,7 @@ fn bad_command_lines_are_usage_errors() {
         (&["--timeout", "0"], "more than 0"),
         (&["--json", "/nonexistent-dir/results.json"], "not a file in an existing folder"),
         (&["--out", out.to_str().unwrap()], "not empty"),
+        (&["fork-copy", "--check", "no such check"], "no check of the programs to grade"),
     ];
     for (args, want) in cases {
         let g = Grade::from(labkit_grade().args(*args).output().unwrap());
@@ -336,6 +337,19 @@ fn fork_copy_broken_shared_memory() {
             "parent's values unchanged after the child ends",
         ],
     );
+}
+
+#[test]
+fn check_runs_only_the_named_checks_after_the_basic_one() {
+    let g = grade(&["fork-copy", "--check", "unchanged", "--impl", &student("fork-copy", "fork-copy", "shared.py")]);
+    let names = checks("fork-copy");
+    assert_eq!(g.status(names[0]), "OK", "{g:?}");
+    assert_eq!(g.status("parent's values unchanged after the child ends"), "FAIL", "{g:?}");
+    for name in &names[1..3] {
+        assert!(!g.stdout.contains(name), "`{name}` was not asked for: {g:?}");
+    }
+    assert!(g.stdout.contains("Score: 1/3"), "{g:?}");
+    assert_eq!(g.code, Some(1), "{g:?}");
 }
 
 #[test]

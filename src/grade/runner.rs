@@ -53,6 +53,11 @@ pub struct GradeArgs {
     /// its processes.
     #[arg(long, default_value = "20s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// Run only the checks whose name contains TEXT (and each program's
+    /// basic check, which they depend on), e.g. to re-run one failing
+    /// check. Repeatable. The score then counts only those checks.
+    #[arg(long = "check", value_name = "TEXT")]
+    pub checks: Vec<String>,
 }
 
 /// What a LAB argument names: a whole lab, or one program of a lab.
@@ -366,10 +371,23 @@ pub fn run_check(settings: &Settings, check: &Check, program: &Program, dir: &Pa
     result
 }
 
-/// Grade one program: its checks in order, the first being its basic check.
-pub fn grade_program(settings: &Settings, checks: &[Check], program: &Program, dir: &Path) -> Vec<CheckResult> {
+/// Is `check`, the `i`th of its program, chosen by `--check` (`only`)?
+/// The basic check always is; with no `--check`, every check is.
+fn chosen(i: usize, check: &Check, only: &[String]) -> bool {
+    i == 0 || only.is_empty() || only.iter().any(|t| check.name.contains(t.as_str()))
+}
+
+/// Grade one program: its checks in order (those [`chosen`] by `only`), the
+/// first being its basic check.
+pub fn grade_program(
+    settings: &Settings,
+    checks: &[Check],
+    only: &[String],
+    program: &Program,
+    dir: &Path,
+) -> Vec<CheckResult> {
     let mut results: Vec<CheckResult> = Vec::new();
-    for (i, check) in checks.iter().enumerate() {
+    for (i, check) in checks.iter().enumerate().filter(|(i, c)| chosen(*i, c, only)) {
         let stopped = STOP.load(Ordering::SeqCst);
         let basic_failed = i > 0 && results.first().is_some_and(|b| b.outcome != Outcome::Passed);
         let result = if basic_failed || stopped {
@@ -491,6 +509,11 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
             plan.push((lab, bin, program, reference));
         }
     }
+    for t in &args.checks {
+        if !plan.iter().any(|(_, bin, _, _)| bin.checks.iter().any(|c| c.name.contains(t.as_str()))) {
+            return usage(format!("--check {t:?}: no check of the programs to grade has that in its name"));
+        }
+    }
     let out = match out_dir(args.out.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage(e),
@@ -510,7 +533,7 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         }
         println!("{}", report::program_header(bin.name, program, *reference));
         let dir = out.join(format!("{:02}-{}", lab.number, bin.name));
-        let checks = grade_program(&settings, bin.checks, program, &dir);
+        let checks = grade_program(&settings, bin.checks, &args.checks, program, &dir);
         graded.push(Graded { lab, bin, program: program.clone(), reference: *reference, checks });
         let last_of_lab = plan.get(i + 1).is_none_or(|next| next.0.id != lab.id);
         if lab.bins.len() > 1 {
@@ -650,14 +673,17 @@ mod tests {
         assert!(matches!(&r.outcome, Outcome::Failed(m) if m.contains("index out of bounds")), "{r:?}");
 
         let checks = [check("basic", fails), check("other", passes), check("third", passes)];
-        let rs = grade_program(&settings, &checks, &prog, &dir.join("3"));
+        let rs = grade_program(&settings, &checks, &[], &prog, &dir.join("3"));
         assert_eq!(rs[0].outcome, Outcome::Failed("expected a=5, got a=1".into()));
         assert_eq!(rs[1].outcome, Outcome::Skipped);
         assert_eq!(rs[2].outcome, Outcome::Skipped);
 
         let checks = [check("basic", passes), check("other", fails), check("third", passes)];
-        let rs = grade_program(&settings, &checks, &prog, &dir.join("4"));
+        let rs = grade_program(&settings, &checks, &[], &prog, &dir.join("4"));
         assert_eq!(rs.iter().map(|r| r.score).collect::<Vec<_>>(), [2, 0, 2]);
+        // --check third: the basic check, then only the third.
+        let rs = grade_program(&settings, &checks, &["thi".into()], &prog, &dir.join("5"));
+        assert_eq!(rs.iter().map(|r| r.name).collect::<Vec<_>>(), ["basic", "third"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
