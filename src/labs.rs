@@ -88,6 +88,15 @@ pub const LABS: &[Lab] = &[
         concept: "parent and child each copy half of a file: own opens, positioned I/O",
         bins: &[LabBin { name: "half-copy", checks: grade::half_copy::CHECKS }],
     },
+    Lab {
+        number: 9,
+        id: "chat",
+        concept: "capstone: UDP group chat; a server with an admin child, a client as sender + receiver",
+        bins: &[
+            LabBin { name: "chat-server", checks: grade::chat::server::CHECKS },
+            LabBin { name: "chat-client", checks: grade::chat::client::CHECKS },
+        ],
+    },
 ];
 
 /// The lab with this id or binary name.

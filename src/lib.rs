@@ -11,8 +11,10 @@
 //! * [`signals`]: signal names as students type them (`KILL`, `SIGKILL`, `9`);
 //! * [`reaper`]: run a command under a subreaper and leave nothing behind;
 //! * [`labs`]: the manifest of the labs, in course order;
-//! * [`grade`]: each lab's checks, run against any program's command line.
+//! * [`grade`]: each lab's checks, run against any program's command line;
+//! * [`chat`]: the capstone's library, a UDP group chat (lab 9).
 
+pub mod chat;
 pub mod copy;
 pub mod delay;
 pub mod grade;

@@ -14,6 +14,7 @@
 //! `key=value` facts (see [`crate::out::fact`]): a student's program may
 //! word everything else as it likes.
 
+pub mod chat;
 pub mod double_fork;
 pub mod fork_copy;
 pub mod half_copy;

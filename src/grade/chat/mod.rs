@@ -1,0 +1,314 @@
+//! Checks for lab 9, the chat: [`server`] grades a chat server, [`client`] a
+//! chat client, in any language, by speaking the course's protocol to them
+//! over real UDP sockets on 127.0.0.1. See `labs/09-chat.md`, "Grading contract".
+//!
+//! The pieces both share: [`Live`] (a program under the reaper whose
+//! output is read while it runs) and [`Peer`] (a plain UDP socket playing a
+//! client, or the server).
+
+pub mod client;
+pub mod server;
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{SocketAddr, UdpSocket};
+use std::process::ChildStdin;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use super::{Grader, Program, Run, Running, random_u64};
+use crate::chat::proto::{self, Lang};
+use crate::out::Tagged;
+use crate::procfs;
+
+/// How long a check waits for an answer that should come at once. Generous:
+/// a slow student's server on a busy machine still passes; a correct one
+/// answers in microseconds, so checks stay fast.
+pub const ANSWER: Duration = Duration::from_secs(2);
+
+/// A fresh random name (`alice-3fa2c1`): at most 14 bytes.
+pub fn name(who: &str) -> String {
+    format!("{who}-{:06x}", random_u64() & 0xff_ffff)
+}
+
+/// A fresh random chat text, with spaces and non-ASCII characters.
+pub fn text() -> String {
+    let r = random_u64();
+    format!("hello {:x} 你好 {:x}", r & 0xffff, r >> 48)
+}
+
+/// Is `got` the notice `wording` gives, in English or in the course's Chinese?
+pub fn is_notice(got: &[u8], wording: impl Fn(Lang) -> String) -> bool {
+    [Lang::En, Lang::Zh].into_iter().any(|l| got == wording(l).as_bytes())
+}
+
+/// A datagram, as a failure message shows it.
+pub fn show(bytes: &[u8]) -> String {
+    let p = proto::printable(bytes);
+    if p.chars().count() > 80 {
+        format!("\"{}...\" ({} bytes)", p.chars().take(60).collect::<String>(), bytes.len())
+    } else {
+        format!("\"{p}\"")
+    }
+}
+
+/// A UDP socket on 127.0.0.1 speaking the protocol by hand.
+#[derive(Debug)]
+pub struct Peer {
+    pub sock: UdpSocket,
+    /// The name this peer logs in with (if it is a client).
+    pub name: String,
+}
+
+impl Peer {
+    pub fn new(name: &str) -> Result<Peer, String> {
+        let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("cannot bind a UDP socket on 127.0.0.1: {e}"))?;
+        Ok(Peer { sock, name: name.to_string() })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.sock.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn send(&self, to: SocketAddr, bytes: &[u8]) -> Result<(), String> {
+        self.sock.send_to(bytes, to).map(drop).map_err(|e| format!("sending to {to}: {e}"))
+    }
+
+    /// The next datagram, with its sender, within `within`.
+    pub fn recv_from(&self, within: Duration) -> Option<(Vec<u8>, SocketAddr)> {
+        let end = Instant::now() + within;
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let _ = self.sock.set_read_timeout(Some(left));
+            match self.sock.recv_from(&mut buf) {
+                Ok((n, from)) => return Some((buf[..n].to_vec(), from)),
+                // ECONNREFUSED on Linux comes from an unrelated ICMP error: read on.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// The next datagram within `within`.
+    pub fn recv(&self, within: Duration) -> Option<Vec<u8>> {
+        self.recv_from(within).map(|(b, _)| b)
+    }
+
+    /// Read datagrams until one satisfies `want` (within `within`); a
+    /// datagram satisfying `forbidden` on the way fails. `what` names the
+    /// wanted datagram for the message.
+    pub fn until(
+        &self,
+        within: Duration,
+        what: &str,
+        want: impl Fn(&[u8]) -> bool,
+        forbidden: impl Fn(&[u8]) -> Option<String>,
+    ) -> Result<(), String> {
+        let end = Instant::now() + within;
+        let mut seen = Vec::new();
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            let Some(got) = self.recv(left) else {
+                return Err(format!(
+                    "{} expected {what} within {}s; got {}",
+                    self.name,
+                    within.as_secs_f32(),
+                    if seen.is_empty() { "nothing".to_string() } else { seen.join(", ") }
+                ));
+            };
+            if let Some(why) = forbidden(&got) {
+                return Err(format!("{} received {}: {why}", self.name, show(&got)));
+            }
+            if want(&got) {
+                return Ok(());
+            }
+            seen.push(show(&got));
+        }
+    }
+}
+
+/// A program started under the reaper whose stdout is read while it runs.
+pub struct Live {
+    running: Option<Running>,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    reader: Option<JoinHandle<()>>,
+    pub stdin: Option<ChildStdin>,
+    main: Option<i32>,
+}
+
+impl Live {
+    pub fn start(g: &Grader, p: &Program, args: &[&str]) -> Result<Live, String> {
+        let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the reaper: {e}"))?;
+        let stdout = running.child.stdout.take();
+        let stdin = running.child.stdin.take();
+        let (tx, rx) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            if let Some(out) = stdout {
+                for line in BufReader::new(out).split(b'\n').map_while(Result::ok) {
+                    if tx.send(String::from_utf8_lossy(&line).into_owned()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let mut live =
+            Live { running: Some(running), lines: rx, seen: Vec::new(), reader: Some(reader), stdin, main: None };
+        // Find the program's process now, while it surely runs: the reaper's only child.
+        let _ = live.main_pid();
+        Ok(live)
+    }
+
+    fn pull(&mut self) {
+        while let Ok(l) = self.lines.try_recv() {
+            self.seen.push(l);
+        }
+    }
+
+    /// The first stdout line so far, or within `within`, that satisfies `want`.
+    pub fn line(&mut self, within: Duration, want: impl Fn(&str) -> bool) -> Option<String> {
+        let end = Instant::now() + within;
+        let mut from = 0;
+        loop {
+            self.pull();
+            if let Some(l) = self.seen[from..].iter().find(|l| want(l)) {
+                return Some(l.clone());
+            }
+            from = self.seen.len();
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.seen.push(l),
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// The first tagged line whose text contains `needle`.
+    pub fn tagged_containing(&mut self, within: Duration, needle: &str) -> Option<String> {
+        self.line(within, |l| Tagged::parse(l).is_some_and(|t| t.text.contains(needle)))
+    }
+
+    /// The output so far, for a failure message.
+    pub fn excerpt(&mut self) -> String {
+        self.pull();
+        let cut: String = self.seen.iter().take(40).map(|l| format!("  | {l}\n")).collect();
+        format!("the program printed so far:\n{cut}")
+    }
+
+    /// Type a line on the program's stdin.
+    pub fn type_line(&mut self, line: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("stdin is already closed")?;
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("the program no longer reads stdin: {e}"))
+    }
+
+    /// End of input on the program's stdin.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    fn reaper_pid(&self) -> i32 {
+        self.running.as_ref().map_or(0, |r| r.child.id() as i32)
+    }
+
+    /// The program's own process (the reaper's child).
+    pub fn main_pid(&mut self) -> Result<i32, String> {
+        if let Some(pid) = self.main {
+            return Ok(pid);
+        }
+        let reaper = self.reaper_pid();
+        let mut found = None;
+        let mut reaper_done = false;
+        procfs::poll_until(Duration::from_secs(2), || {
+            found = procfs::children(reaper).first().map(|s| s.pid);
+            reaper_done = procfs::stat(reaper).ok().flatten().is_none_or(|s| s.is_zombie());
+            found.is_some() || reaper_done
+        });
+        self.main = found;
+        found.ok_or_else(|| "the program's process could not be found".to_string())
+    }
+
+    /// The program's processes still running (not zombies), main first.
+    pub fn processes(&self) -> Vec<procfs::Stat> {
+        procfs::descendants(self.reaper_pid()).into_iter().filter(|s| !s.is_zombie()).collect()
+    }
+
+    /// Send `sig` to every process of the program, as Ctrl-C in a terminal
+    /// does (to the whole foreground process group).
+    pub fn signal_all(&self, sig: Signal) {
+        for s in self.processes() {
+            let _ = kill(Pid::from_raw(s.pid), sig);
+        }
+    }
+
+    /// Has the program's own process ended?
+    pub fn ended(&mut self) -> bool {
+        match self.main_pid() {
+            Ok(pid) => procfs::stat(pid).ok().flatten().is_none_or(|s| s.is_zombie()),
+            Err(_) => true,
+        }
+    }
+
+    /// Wait up to `within` for the program to end by itself, then collect
+    /// its run. `Err` if it did not end (it is then killed, with all its
+    /// processes) or could not be run.
+    pub fn wait_end(mut self, within: Duration, after: &str) -> Result<Run, String> {
+        let ended = procfs::poll_until(within, || self.ended());
+        if !ended {
+            let excerpt = self.excerpt();
+            let _ = self.finish(true);
+            return Err(format!("the program did not end within {}s after {after}\n{excerpt}", within.as_secs_f32()));
+        }
+        self.finish(false)
+    }
+
+    /// Stop the program with `sig` (to its own process) and collect its run;
+    /// if it has not ended within `within`, it is killed with all its processes.
+    pub fn stop(mut self, sig: Signal, within: Duration) -> Result<(Run, bool), String> {
+        if let Ok(pid) = self.main_pid() {
+            let _ = kill(Pid::from_raw(pid), sig);
+        }
+        let ended = procfs::poll_until(within, || self.ended());
+        let run = self.finish(!ended)?;
+        Ok((run, ended))
+    }
+
+    /// Collect the run; `kill`: first have the reaper kill everything.
+    fn finish(&mut self, kill_all: bool) -> Result<Run, String> {
+        self.stdin = None;
+        let running = self.running.take().ok_or("already finished")?;
+        if kill_all {
+            let _ = kill(Pid::from_raw(running.child.id() as i32), Signal::SIGTERM);
+        }
+        let run = running.finish();
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        self.pull();
+        let mut run = match run {
+            Ok(run) => run,
+            Err(e) if kill_all => return Err(format!("{e}\n{}", self.excerpt())),
+            Err(e) => return Err(e),
+        };
+        run.stdout = self.seen.iter().map(|l| format!("{l}\n")).collect();
+        run.lines = self.seen.iter().filter_map(|l| Tagged::parse(l)).collect();
+        Ok(run)
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if self.running.is_some() {
+            let _ = self.finish(true);
+        }
+    }
+}

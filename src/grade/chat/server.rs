@@ -1,0 +1,464 @@
+//! Checks for a chat server (lab 9). The grader plays the clients: plain
+//! UDP sockets on 127.0.0.1 that speak the course's protocol to the server.
+//!
+//! The server is started as `PROGRAM --port 0` and must print the address
+//! it listens on as a fact `addr=IP:PORT` on its first line; with
+//! `Grader::fixed_port` set (the course's `server.py` takes no arguments)
+//! it is started as `PROGRAM` and reached at 127.0.0.1 on that port. Either
+//! way, the grader waits until the server answers a login, never a fixed time.
+//!
+//! A server can see only what arrives in order: a check that something must
+//! *not* happen sends a datagram that must arrive after it, and fails if the
+//! forbidden one arrives first.
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use super::{ANSWER, Live, Peer, is_notice, name, show, text};
+use crate::chat::proto::{self, Lang};
+use crate::grade::{Check, Grader, Program, Verdict, expect};
+use crate::out::Tagged;
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "starts, says where it listens, and accepts a login", points: 1, run: starts },
+    Check { name: "refuses a name already in use, then accepts another", points: 1, run: unique_names },
+    Check { name: "tells the others when someone joins", points: 2, run: join_notice },
+    Check { name: "forwards a chat line to everyone else, not to the sender", points: 3, run: forwards_chat },
+    Check { name: "quit: EXIT to the one who leaves, a notice to the others", points: 2, run: quit },
+    Check { name: "admin lines typed on its stdin reach everyone", points: 2, run: admin_lines },
+    Check { name: "keeps serving after its stdin ends", points: 1, run: stdin_end },
+    Check { name: "SIGTERM stops it with its admin child, leaving nothing behind", points: 2, run: sigterm },
+    Check { name: "survives empty, unknown, non-UTF-8 and cut datagrams", points: 2, run: bad_datagrams },
+    Check { name: "refuses bad names: none, empty, spaces, control characters, too long", points: 2, run: bad_names },
+    Check { name: "rejects datagrams longer than its buffer, even cut inside a character", points: 2, run: too_long },
+    Check { name: "ignores C and Q naming someone not logged in", points: 1, run: unknown_names },
+    Check { name: "rejects C and Q for a logged-in name from another address", points: 3, run: impersonation },
+    Check {
+        name: "nobody on the network can log in or speak as the administrator",
+        points: 2,
+        run: admin_impersonation,
+    },
+    Check { name: "a killed client's name is freed and the others are told", points: 2, run: dead_client },
+];
+
+/// A server under test, answering logins.
+pub struct Server {
+    pub live: Live,
+    pub addr: SocketAddr,
+    /// The peer that found the server ready (it stays logged in, quietly).
+    _probe: Peer,
+}
+
+impl Server {
+    /// Start the server and wait until it answers a login.
+    pub fn start(g: &Grader, p: &Program) -> Result<Server, String> {
+        let (mut live, addr) = match g.fixed_port {
+            Some(port) => (Live::start(g, p, &[])?, SocketAddr::from(([127, 0, 0, 1], port))),
+            None => {
+                let mut live = Live::start(g, p, &["--port", "0"])?;
+                let Some(line) =
+                    live.line(Duration::from_secs(5), |l| Tagged::parse(l).is_some_and(|t| t.fact("addr").is_some()))
+                else {
+                    return Err(format!(
+                        "expected a first line `[role PID] ... addr=IP:PORT` within 5s\n{}",
+                        live.excerpt()
+                    ));
+                };
+                let fact = Tagged::parse(&line).and_then(|t| t.fact("addr").map(str::to_string)).unwrap_or_default();
+                let Ok(addr) = fact.parse::<SocketAddrV4>() else {
+                    return Err(format!("addr={fact} is not IP:PORT, in the line: {line}"));
+                };
+                let ip = if addr.ip().is_unspecified() { Ipv4Addr::LOCALHOST } else { *addr.ip() };
+                (live, SocketAddr::from((ip, addr.port())))
+            }
+        };
+        let probe = Peer::new(&name("probe"))?;
+        let end = Instant::now() + Duration::from_secs(5);
+        loop {
+            probe.send(addr, &proto::login(&probe.name))?;
+            if probe.recv(Duration::from_millis(50)).is_some() {
+                break;
+            }
+            if Instant::now() >= end || live.ended() {
+                return Err(format!("the server at {addr} did not answer `L name` within 5s\n{}", live.excerpt()));
+            }
+        }
+        Ok(Server { live, addr, _probe: probe })
+    }
+
+    /// A new peer that sends `L name` and must get `OK`.
+    pub fn login(&mut self, who: &str) -> Result<Peer, String> {
+        let peer = Peer::new(&name(who))?;
+        peer.send(self.addr, &proto::login(&peer.name))?;
+        match peer.recv(ANSWER) {
+            Some(r) if r == proto::OK => Ok(peer),
+            Some(r) => Err(format!("`L {}` got {} instead of OK\n{}", peer.name, show(&r), self.live.excerpt())),
+            None => {
+                Err(format!("`L {}` got no answer within {}s\n{}", peer.name, ANSWER.as_secs(), self.live.excerpt()))
+            }
+        }
+    }
+
+    /// `from` sends `C from text`.
+    pub fn say(&self, from: &Peer, text: &str) -> Result<(), String> {
+        from.send(self.addr, &proto::chat(&from.name, text))
+    }
+
+    /// `from` says something new and `to` must get it: proof the server is
+    /// still serving, and that nothing forbidden came to `to` before it.
+    pub fn still_serving(&mut self, from: &Peer, to: &Peer, forbidden: impl Fn(&[u8]) -> Option<String>) -> Verdict {
+        let t = text();
+        self.say(from, &t)?;
+        to.until(
+            ANSWER,
+            &format!("{}'s line \"{}\"", from.name, proto::Lang::En.said(&from.name, &t)),
+            |g| is_notice(g, |l| l.said(&from.name, &t)),
+            forbidden,
+        )
+        .map_err(|e| format!("{e}\n{}", self.live.excerpt()))
+    }
+
+    /// Stop it (SIGTERM), killing whatever is left.
+    pub fn stop(self) -> Verdict {
+        self.live.stop(Signal::SIGTERM, Duration::from_secs(3)).map(drop)
+    }
+}
+
+fn nothing(_: &[u8]) -> Option<String> {
+    None
+}
+
+fn starts(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    s.login("alice")?;
+    s.stop()
+}
+
+fn unique_names(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let other = Peer::new(&alice.name)?;
+    other.send(s.addr, &proto::login(&alice.name))?;
+    match other.recv(ANSWER) {
+        Some(r) if r == proto::OK => return Err(format!("a second `L {}` from another address got OK", alice.name)),
+        Some(_) => {}
+        None => return Err(format!("a second `L {}` got no answer: a refusal must say why", alice.name)),
+    }
+    let again = name("carol");
+    other.send(s.addr, &proto::login(&again))?;
+    let r = other.recv(ANSWER);
+    expect(r.as_deref() == Some(proto::OK), || {
+        format!("after the refusal, `L {again}` from the same client got {:?} instead of OK", r.as_deref().map(show))
+    })?;
+    s.stop()
+}
+
+fn join_notice(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let want = |l: Lang| l.joined(&bob.name);
+    let next = alice.recv(ANSWER);
+    expect(next.as_deref().is_some_and(|n| is_notice(n, want)), || {
+        format!(
+            "alice's next datagram should be \"{}\" (or \"{}\"), got {:?}\n{}",
+            want(Lang::En),
+            want(Lang::Zh),
+            next.as_deref().map(show),
+            s.live.excerpt()
+        )
+    })?;
+    // Bob is not told about himself: the next thing he gets is alice's line.
+    let bob_name = bob.name.clone();
+    s.still_serving(&alice, &bob, |g| {
+        is_notice(g, |l| l.joined(&bob_name)).then(|| "the newcomer was told of his own arrival".into())
+    })?;
+    s.stop()
+}
+
+fn forwards_chat(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let carol = s.login("carol")?;
+    let t = text();
+    s.say(&alice, &t)?;
+    for to in [&bob, &carol] {
+        to.until(
+            ANSWER,
+            &format!("\"{}\"", Lang::En.said(&alice.name, &t)),
+            |g| is_notice(g, |l| l.said(&alice.name, &t)),
+            nothing,
+        )
+        .map_err(|e| format!("{e}\n{}", s.live.excerpt()))?;
+    }
+    // Alice must not get her own line back: bob's next line reaches her first.
+    let echo = t.clone();
+    let alice_name = alice.name.clone();
+    s.still_serving(&bob, &alice, move |g| {
+        is_notice(g, |l| l.said(&alice_name, &echo)).then(|| "the sender got its own line back".into())
+    })?;
+    s.stop()
+}
+
+fn quit(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    alice.send(s.addr, &proto::quit(&alice.name))?;
+    alice.until(ANSWER, "EXIT", |g| g == proto::EXIT, nothing)?;
+    bob.until(
+        ANSWER,
+        &format!("\"{}\"", Lang::En.left(&alice.name)),
+        |g| is_notice(g, |l| l.left(&alice.name)),
+        nothing,
+    )?;
+    // The name is free again.
+    let again = Peer::new(&alice.name)?;
+    again.send(s.addr, &proto::login(&alice.name))?;
+    let r = again.recv(ANSWER);
+    expect(r.as_deref() == Some(proto::OK), || {
+        format!(
+            "after alice quit, `L {}` got {:?} instead of OK: the name was not freed",
+            alice.name,
+            r.as_deref().map(show)
+        )
+    })?;
+    s.stop()
+}
+
+fn admin_lines(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let t = text();
+    s.live.type_line(&t)?;
+    for to in [&alice, &bob] {
+        to.until(
+            ANSWER,
+            &format!("\"{}\" (or \"{}\")", Lang::En.admin(&t), Lang::Zh.admin(&t)),
+            |g| is_notice(g, |l| l.admin(&t)),
+            nothing,
+        )
+        .map_err(|e| format!("after typing \"{t}\" on the server's stdin: {e}\n{}", s.live.excerpt()))?;
+    }
+    s.stop()
+}
+
+fn stdin_end(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    s.live.close_stdin();
+    let bob = s.login("bob").map_err(|e| format!("after its stdin ended: {e}"))?;
+    s.still_serving(&alice, &bob, nothing)?;
+    s.stop()
+}
+
+fn sigterm(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    s.login("alice")?;
+    let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3))?;
+    expect(ended, || format!("the server did not end within 3s of SIGTERM\n{}", run.excerpt()))?;
+    run.expect_clean()
+}
+
+fn bad_datagrams(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let mallory = Peer::new("mallory")?;
+    let from_anyone: [&[u8]; 5] = [b"", b"X hello", b"\xff\xfe\xfd", b"L \xe4\xb8", b"C \xe4\xb8"];
+    for d in from_anyone {
+        mallory.send(s.addr, d)?;
+    }
+    // Alice's own line, with bytes that are not UTF-8.
+    let mut bad = proto::chat(&alice.name, "bad ");
+    bad.extend_from_slice(b"\xff\xfe text");
+    alice.send(s.addr, &bad)?;
+    s.still_serving(&alice, &bob, |g| {
+        (std::str::from_utf8(g).is_err()).then(|| "bytes that are not UTF-8 were forwarded".into())
+    })
+    .map_err(|e| format!("after empty, unknown-type, non-UTF-8 and cut datagrams: {e}"))?;
+    s.login("carol").map_err(|e| format!("after bad datagrams: {e}"))?;
+    s.stop()
+}
+
+fn bad_names(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let long = "x".repeat(proto::MAX_NAME + 8);
+    let names = [
+        "L".to_string(),
+        "L ".to_string(),
+        format!("L {} two", name("a")),
+        format!("L {}\x07", name("b")),
+        format!("L {long}"),
+    ];
+    for login in &names {
+        let peer = Peer::new("bad-name")?;
+        peer.send(s.addr, login.as_bytes())?;
+        match peer.recv(ANSWER) {
+            Some(r) if r == proto::OK => {
+                return Err(format!("{} got OK: that name must be refused", show(login.as_bytes())));
+            }
+            Some(_) => {}
+            None => {
+                return Err(format!(
+                    "{} got no answer within {}s: a refused login must be told why\n{}",
+                    show(login.as_bytes()),
+                    ANSWER.as_secs(),
+                    s.live.excerpt()
+                ));
+            }
+        }
+    }
+    // Nobody joined: alice's next datagram announces dave, the first good name.
+    let dave = s.login("dave")?;
+    let next = alice.recv(ANSWER);
+    expect(next.as_deref().is_some_and(|n| is_notice(n, |l| l.joined(&dave.name))), || {
+        format!(
+            "after the refused names, alice's next datagram should announce {}, got {:?}",
+            dave.name,
+            next.as_deref().map(show)
+        )
+    })?;
+    s.stop()
+}
+
+fn too_long(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    // 9000 bytes: over the 4096 of the contract. In the second one the
+    // text starts at a multiple of 3 bytes, so that cutting at any power of
+    // two (1024, 2048, 4096, 8192) lands inside a 3-byte character.
+    let mut ascii = proto::chat(&alice.name, "");
+    ascii.resize(9000, b'a');
+    let mut cjk = proto::chat(&alice.name, "");
+    while cjk.len() % 3 != 0 {
+        cjk.push(b'x');
+    }
+    while cjk.len() < 9000 {
+        cjk.extend_from_slice("中".as_bytes());
+    }
+    alice.send(s.addr, &ascii)?;
+    alice.send(s.addr, &cjk)?;
+    let prefix = alice.name.clone();
+    s.still_serving(&alice, &bob, move |g| {
+        (g.len() > 1000 && g.starts_with(prefix.as_bytes()))
+            .then(|| format!("a {}-byte datagram was forwarded (cut?)", g.len()))
+    })
+    .map_err(|e| format!("after two 9000-byte datagrams: {e}"))?;
+    s.stop()
+}
+
+fn unknown_names(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let ghost = name("ghost");
+    let mallory = Peer::new("mallory")?;
+    let t = text();
+    mallory.send(s.addr, &proto::chat(&ghost, &t))?;
+    mallory.send(s.addr, &proto::quit(&ghost))?;
+    let g2 = ghost.clone();
+    s.still_serving(&alice, &bob, move |got| {
+        (is_notice(got, |l| l.said(&g2, &t)) || is_notice(got, |l| l.left(&g2)))
+            .then(|| format!("{g2} is not logged in: nothing about it may be forwarded"))
+    })?;
+    s.stop()
+}
+
+fn impersonation(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let mallory = s.login("mallory")?;
+    let stranger = Peer::new("stranger")?;
+    let t = text();
+    for who in [&mallory, &stranger] {
+        who.send(s.addr, &proto::chat(&bob.name, &t))?;
+        who.send(s.addr, &proto::quit(&bob.name))?;
+    }
+    let (b, t2) = (bob.name.clone(), t.clone());
+    let forged = move |got: &[u8]| -> Option<String> {
+        if is_notice(got, |l| l.said(&b, &t2)) {
+            Some(format!("someone else's `C {b} ...` was forwarded as {b}'s line"))
+        } else if is_notice(got, |l| l.left(&b)) {
+            Some(format!("someone else's `Q {b}` made {b} leave"))
+        } else {
+            None
+        }
+    };
+    s.still_serving(&bob, &alice, &forged)?;
+    // Bob is still in: he still receives.
+    s.still_serving(&alice, &bob, nothing).map_err(|e| format!("bob should still be logged in: {e}"))?;
+    s.stop()
+}
+
+fn admin_impersonation(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    for admin in proto::RESERVED {
+        let peer = Peer::new(admin)?;
+        peer.send(s.addr, &proto::login(admin))?;
+        if peer.recv(ANSWER).as_deref() == Some(proto::OK) {
+            return Err(format!("`L {admin}` got OK: the administrator's name is reserved"));
+        }
+    }
+    let stranger = Peer::new("stranger")?;
+    let t = text();
+    for admin in proto::RESERVED {
+        stranger.send(s.addr, &proto::chat(admin, &t))?;
+        bob.send(s.addr, &proto::chat(admin, &t))?;
+    }
+    let t2 = t.clone();
+    s.still_serving(&bob, &alice, move |got| {
+        let forged =
+            is_notice(got, |l| l.admin(&t2)) || proto::RESERVED.iter().any(|a| is_notice(got, |l| l.said(a, &t2)));
+        forged.then(|| "a datagram from the network was forwarded as the administrator's".into())
+    })?;
+    s.stop()
+}
+
+fn dead_client(g: &Grader, p: &Program) -> Verdict {
+    let mut s = Server::start(g, p)?;
+    let alice = s.login("alice")?;
+    let bob = s.login("bob")?;
+    let dave = s.login("dave")?;
+    let dave_name = dave.name.clone();
+    drop(dave); // like SIGKILL: the socket is gone, no `Q`
+    // Alice keeps talking (so datagrams go to dave's dead address) while bob
+    // waits for the news.
+    let end = Instant::now() + Duration::from_secs(2);
+    let mut told = false;
+    while !told && Instant::now() < end {
+        s.say(&alice, &text())?;
+        while let Some(got) = bob.recv(Duration::from_millis(200)) {
+            if is_notice(&got, |l| l.left(&dave_name)) {
+                told = true;
+                break;
+            }
+        }
+    }
+    expect(told, || {
+        format!(
+            "{dave_name}'s socket was closed without `Q` and alice kept talking; within 2s bob should be told \"{}\"\n{}",
+            Lang::En.left(&dave_name),
+            s.live.excerpt()
+        )
+    })?;
+    let again = Peer::new(&dave_name)?;
+    again.send(s.addr, &proto::login(&dave_name))?;
+    let r = again.recv(ANSWER);
+    expect(r.as_deref() == Some(proto::OK), || {
+        format!(
+            "`L {dave_name}` from a new client got {:?} instead of OK: the dead client's name was kept",
+            r.as_deref().map(show)
+        )
+    })?;
+    s.stop()
+}

@@ -1,0 +1,513 @@
+//! Lab 9, the chat: the graders on the kit's server and client; the graders
+//! on the course's own Python server (features pass, robustness fails);
+//! interop both ways with course-style Python programs; the bad-input list;
+//! dead and silent clients; the client in a real terminal under tmux.
+//!
+//! Every program runs under `labkit reap` (through the grader's `Live`), and
+//! each test checks that nothing was left behind.
+
+mod common;
+use common::{grade_kit, grader, labkit_bin};
+
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use labkit::chat::proto::{self, Lang};
+use labkit::grade::chat::server::{self as server_checks, Server};
+use labkit::grade::chat::{ANSWER, Live, Peer, name, text};
+use labkit::grade::{Grader, Program};
+use labkit::procfs::poll_until;
+use labkit::reaper::Report;
+use nix::sys::signal::Signal;
+
+#[test]
+fn lab09_chat_server() {
+    grade_kit("chat", "chat-server");
+}
+
+#[test]
+fn lab09_chat_client() {
+    grade_kit("chat", "chat-client");
+}
+
+fn course(file: &str) -> String {
+    format!("{}/tests/course/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kit(bin: &str) -> Program {
+    Program::kit(labkit_bin(), bin)
+}
+
+/// Stop a kit server with SIGTERM: it must end, leaving nothing behind.
+fn stop_clean(s: Server) {
+    let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
+    assert!(ended, "the server did not end on SIGTERM\n{}", run.excerpt());
+    run.expect_clean().unwrap();
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("a free UDP port")
+}
+
+/// The course's server, as a grader starts it: no flags, a fixed port.
+fn course_server(g: &mut Grader) -> Program {
+    let port = free_port();
+    g.fixed_port = Some(port);
+    Program::new(["python3".to_string(), course("server.py"), "127.0.0.1".into(), port.to_string()])
+}
+
+/// The graders on the course's own server: every course feature passes,
+/// every robustness check catches one of its bugs. Each check runs on its
+/// own port, all at once.
+#[test]
+fn course_server_passes_the_features_and_fails_every_robustness_check() {
+    let features = 8; // the first eight checks: the course's features (the last of them, SIGTERM, fails)
+    let handles: Vec<_> = server_checks::CHECKS
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            std::thread::spawn(move || {
+                let mut g = grader();
+                let p = course_server(&mut g);
+                (i, check.name, (check.run)(&g, &p))
+            })
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for h in handles {
+        let (i, name, verdict) = h.join().expect("check thread");
+        let sigterm = name.starts_with("SIGTERM");
+        let should_pass = i < features && !sigterm;
+        match (should_pass, verdict) {
+            (true, Err(e)) => wrong.push(format!("`{name}` should pass on the course's server:\n{e}")),
+            (false, Ok(())) => wrong.push(format!("`{name}` should catch a bug of the course's server, yet it passed")),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The client graders on the course's own client: its features pass; the
+/// kit's contract (tagged lines, nothing left behind) fails. The two checks
+/// it fails only by hanging (no server; a lost EXIT) are left out: they
+/// would wait out their full deadlines.
+#[test]
+fn course_client_passes_the_features_and_fails_the_contract() {
+    use labkit::grade::chat::client::CHECKS;
+    let passes = ["sends `L name`", "sends each typed line", "runs as two processes"];
+    let hangs = ["ends cleanly even when EXIT is lost", "no server:"];
+    let handles: Vec<_> = CHECKS
+        .iter()
+        .filter(|c| !hangs.iter().any(|h| c.name.starts_with(h)))
+        .map(|check| {
+            std::thread::spawn(move || {
+                let py = Program::new(["python3", "-u", &course("client.py")]);
+                (check.name, (check.run)(&grader(), &py))
+            })
+        })
+        .collect();
+    let mut wrong = Vec::new();
+    for h in handles {
+        let (name, verdict) = h.join().expect("check thread");
+        match (passes.iter().any(|p| name.starts_with(p)), verdict) {
+            (true, Err(e)) => wrong.push(format!("`{name}` should pass on the course's client:\n{e}")),
+            (false, Ok(())) => wrong.push(format!("`{name}` should fail on the course's client, yet it passed")),
+            _ => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The kit's client against the course's server (Chinese wording, refusal
+/// `该用户已存在`, admin lines as `管理员 说:...`).
+#[test]
+fn kit_client_works_with_the_course_server() {
+    let mut g = grader();
+    let program = course_server(&mut g);
+    let mut s = Server::start(&g, &program).expect("course server starts");
+    let bob = s.login("bob").unwrap();
+    let mut client = Live::start(&g, &kit("chat-client"), &["127.0.0.1", &s.addr.port().to_string()]).unwrap();
+    // Bob's name is taken: the course server refuses, the client asks again.
+    client.type_line(&bob.name).unwrap();
+    assert!(client.tagged_containing(ANSWER, "该用户已存在").is_some(), "{}", client.excerpt());
+    let alice = name("alice");
+    client.type_line(&alice).unwrap();
+    bob.until(ANSWER, "alice's join", |g| g == Lang::Zh.joined(&alice).as_bytes(), |_| None).unwrap();
+    let t = text();
+    client.type_line(&t).unwrap();
+    bob.until(ANSWER, "alice's line", |g| g == Lang::Zh.said(&alice, &t).as_bytes(), |_| None).unwrap();
+    let t2 = text();
+    s.say(&bob, &t2).unwrap();
+    assert!(client.tagged_containing(ANSWER, &Lang::Zh.said(&bob.name, &t2)).is_some(), "{}", client.excerpt());
+    let t3 = text();
+    s.live.type_line(&t3).unwrap();
+    assert!(client.tagged_containing(ANSWER, &Lang::Zh.admin(&t3)).is_some(), "{}", client.excerpt());
+    client.type_line("quit").unwrap();
+    bob.until(ANSWER, "alice's leaving", |g| g == Lang::Zh.left(&alice).as_bytes(), |_| None).unwrap();
+    let run = client.wait_end(Duration::from_secs(3), "quit").unwrap();
+    run.expect_success().unwrap();
+    run.expect_clean().unwrap();
+    assert!(run.by("receiver").any(|l| l.text.contains("got EXIT")), "{}", run.excerpt());
+    drop(s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap()); // the course server leaves its admin child behind
+}
+
+/// The course's client against the kit's server in Chinese.
+#[test]
+fn course_client_works_with_the_kit_server() {
+    let g = grader();
+    let zh = Program::new([kit("chat-server").argv[0].clone(), "--lang".into(), "zh".into()]);
+    let mut s = Server::start(&g, &zh).unwrap();
+    let bob = s.login("bob").unwrap();
+    let py = Program::new(["python3", "-u", &course("client.py")]);
+    let mut client = Live::start(&g, &py, &["127.0.0.1", &s.addr.port().to_string()]).unwrap();
+    let alice = name("alice");
+    client.type_line(&alice).unwrap();
+    assert!(client.line(ANSWER, |l| l.contains("您已进入聊天室")).is_some(), "{}", client.excerpt());
+    bob.until(ANSWER, "alice's join", |g| g == Lang::Zh.joined(&alice).as_bytes(), |_| None).unwrap();
+    let t = text();
+    client.type_line(&t).unwrap();
+    bob.until(ANSWER, "alice's line", |g| g == format!("{alice} 说:{t}").as_bytes(), |_| None).unwrap();
+    let t2 = text();
+    s.say(&bob, &t2).unwrap();
+    assert!(client.line(ANSWER, |l| l.contains(&format!("{} 说:{t2}", bob.name))).is_some(), "{}", client.excerpt());
+    client.type_line("quit").unwrap();
+    bob.until(ANSWER, "alice's leaving", |g| g == format!("{alice}退出了聊天室").as_bytes(), |_| None).unwrap();
+    let run = client.wait_end(Duration::from_secs(3), "quit").unwrap();
+    assert_eq!(run.report.left_running().count(), 0, "{:?}", run.report);
+    stop_clean(s);
+}
+
+/// Every item of the bad-input list: the server answers what needs an
+/// answer, forwards nothing, logs each with its reason, and keeps serving.
+#[test]
+fn server_rejects_every_bad_input_and_says_why() {
+    let g = grader();
+    let mut s = Server::start(&g, &kit("chat-server")).unwrap();
+    let alice = s.login("alice").unwrap();
+    let bob = s.login("bob").unwrap();
+    let mallory = Peer::new("mallory").unwrap();
+    let long_name = format!("L {}", "n".repeat(proto::MAX_NAME + 1));
+    let mut cut = proto::chat(&alice.name, "");
+    cut.extend("中".repeat(3000).as_bytes());
+    let bad: Vec<(Vec<u8>, &str)> = vec![
+        (b"".to_vec(), "reason=empty"),
+        (b"X hi".to_vec(), "reason=unknown-type"),
+        (b"L".to_vec(), "reason=empty-name"),
+        (b"L ".to_vec(), "reason=empty-name"),
+        (b"L a b".to_vec(), "reason=space-in-name"),
+        (b"L a\x1bb".to_vec(), "reason=control-character-in-name"),
+        (long_name.into_bytes(), "reason=name-too-long"),
+        (b"L admin".to_vec(), "reason=reserved-name"),
+        ("L 管理员".as_bytes().to_vec(), "reason=reserved-name"),
+        (b"\xff\xfe".to_vec(), "reason=not-utf-8"),
+        (vec![b'C'; 5000], "reason=longer-than-buffer"),
+        (cut, "reason=longer-than-buffer"),
+        (b"C ghost hi".to_vec(), "reason=chat-from-unknown-name"),
+        (b"Q ghost".to_vec(), "reason=quit-from-unknown-name"),
+        (proto::chat(&bob.name, "forged"), "reason=chat-as-someone-else"),
+        (proto::quit(&bob.name), "reason=quit-as-someone-else"),
+        (proto::chat("admin", "forged"), "reason=chat-from-unknown-name"),
+        (b"C alice \x1b[2Jx".to_vec(), "reason=control-character-in-text"),
+    ];
+    for (datagram, why) in &bad {
+        mallory.send(s.addr, datagram).unwrap();
+        assert!(
+            s.live.line(ANSWER, |l| l.contains(why)).is_some(),
+            "no log line with {why} after {}\n{}",
+            labkit::grade::chat::show(datagram),
+            s.live.excerpt()
+        );
+    }
+    // Nothing reached bob before alice's next line; the server still serves.
+    let from_alice = alice.name.clone();
+    s.still_serving(&alice, &bob, |g| {
+        (!g.starts_with(from_alice.as_bytes())).then(|| "bob got something from the bad inputs".to_string())
+    })
+    .unwrap();
+    s.login("carol").unwrap();
+    let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
+    assert!(ended);
+    run.expect_clean().unwrap();
+    assert!(run.stderr.is_empty(), "no panic, no warning: {}", run.stderr);
+    assert!(
+        run.by("server").any(|l| l.text.starts_with("stopped ") && l.fact("rejected").is_some()),
+        "{}",
+        run.excerpt()
+    );
+}
+
+/// `--idle-timeout`: a silent client is logged out (a notice and EXIT to
+/// it), the others are told it left, and its name is free; a client that
+/// keeps talking stays.
+#[test]
+fn server_logs_out_a_silent_client_after_the_idle_timeout() {
+    let g = grader();
+    let p = Program::new([kit("chat-server").argv[0].clone(), "--idle-timeout".into(), "500ms".into()]);
+    let mut s = Server::start(&g, &p).unwrap();
+    let dave = s.login("dave").unwrap();
+    let bob = s.login("bob").unwrap();
+    // Bob keeps talking; dave says nothing.
+    let end = Instant::now() + Duration::from_secs(3);
+    let mut told = false;
+    while !told && Instant::now() < end {
+        s.say(&bob, &text()).unwrap();
+        while let Some(got) = bob.recv(Duration::from_millis(50)) {
+            told |= got == Lang::En.left(&dave.name).as_bytes();
+        }
+    }
+    assert!(told, "bob was not told that dave left\n{}", s.live.excerpt());
+    let mut last = Vec::new();
+    while let Some(got) = dave.recv(Duration::from_millis(200)) {
+        last = got;
+    }
+    assert_eq!(last, proto::EXIT, "dave's last datagram is EXIT");
+    assert!(s.live.tagged_containing(ANSWER, &format!("idle name={}", dave.name)).is_some());
+    let again = Peer::new(&dave.name).unwrap();
+    again.send(s.addr, &proto::login(&dave.name)).unwrap();
+    assert_eq!(again.recv(ANSWER).as_deref(), Some(proto::OK));
+    stop_clean(s);
+}
+
+/// A real client killed with SIGKILL: its receiver dies with it
+/// (PR_SET_PDEATHSIG), and the server finds the dead address through the
+/// ICMP error of its next datagram, frees the name and tells the others.
+#[test]
+fn a_killed_client_is_found_dead_and_its_receiver_dies_with_it() {
+    let g = grader();
+    let mut s = Server::start(&g, &kit("chat-server")).unwrap();
+    let bob = s.login("bob").unwrap();
+    let dave = name("dave");
+    let mut client =
+        Live::start(&g, &kit("chat-client"), &["127.0.0.1", &s.addr.port().to_string(), "--name", &dave]).unwrap();
+    bob.until(ANSWER, "dave's join", |g| g == Lang::En.joined(&dave).as_bytes(), |_| None).unwrap();
+    assert!(client.tagged_containing(ANSWER, "forked receiver=").is_some(), "{}", client.excerpt());
+    let sender = client.main_pid().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(sender), Signal::SIGKILL).unwrap();
+    let run = client.wait_end(Duration::from_secs(3), "SIGKILL").unwrap();
+    assert_eq!(run.report.left_running().count(), 0, "the receiver must die with the sender: {:?}", run.report);
+    // Killed by its PR_SET_PDEATHSIG signal, or (killed before it set it up) it saw getppid() change.
+    let how = |a: &labkit::reaper::Ended| a.how == "killed signal=SIGTERM" || a.how == "exited code=1";
+    assert!(run.report.adopted.iter().all(how), "{:?}", run.report);
+    // Bob talks: the datagram to dave's dead address comes back as ICMP.
+    s.say(&bob, &text()).unwrap();
+    let alice = s.login("alice").unwrap();
+    assert!(
+        s.live
+            .tagged_containing(ANSWER, &format!("gone name={dave}"))
+            .is_some_and(|l| l.contains("why=icmp-port-unreachable")),
+        "{}",
+        s.live.excerpt()
+    );
+    drop(alice);
+    let again = Peer::new(&dave).unwrap();
+    again.send(s.addr, &proto::login(&dave)).unwrap();
+    assert_eq!(again.recv(ANSWER).as_deref(), Some(proto::OK), "dave's name is free again");
+    stop_clean(s);
+}
+
+/// Ctrl-C in the server's terminal signals the server and its admin child;
+/// a SIGKILLed server takes its admin child with it (PR_SET_PDEATHSIG).
+#[test]
+fn server_ends_with_its_admin_child_on_ctrl_c_and_on_sigkill() {
+    let g = grader();
+    let mut s = Server::start(&g, &kit("chat-server")).unwrap();
+    let alice = s.login("alice").unwrap();
+    poll_until(ANSWER, || s.live.processes().len() == 2);
+    s.live.signal_all(Signal::SIGINT);
+    // Everyone is told, then EXIT.
+    alice.until(ANSWER, "the closing notice", |g| g == Lang::En.closing().as_bytes(), |_| None).unwrap();
+    alice.until(ANSWER, "EXIT", |g| g == proto::EXIT, |_| None).unwrap();
+    let run = s.live.wait_end(Duration::from_secs(3), "SIGINT").unwrap();
+    run.expect_clean().unwrap();
+    assert!(run.by("server").any(|l| l.text.contains("signal=SIGINT")), "{}", run.excerpt());
+
+    let mut s = Server::start(&g, &kit("chat-server")).unwrap();
+    poll_until(ANSWER, || s.live.processes().len() == 2);
+    let main = s.live.main_pid().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(main), Signal::SIGKILL).unwrap();
+    let run = s.live.wait_end(Duration::from_secs(3), "SIGKILL").unwrap();
+    assert_eq!(run.report.left_running().count(), 0, "the admin child must die with the server: {:?}", run.report);
+}
+
+#[test]
+fn bad_command_lines_get_clear_errors() {
+    let run = |bin: &str, args: &[&str]| {
+        Command::new(labkit_bin().with_file_name(bin)).args(args).stdin(Stdio::null()).output().expect("run")
+    };
+    for (bin, args) in [
+        ("chat-server", &["--port", "http"][..]),
+        ("chat-server", &["--lang", "fr"][..]),
+        ("chat-server", &["--idle-timeout", "soon"][..]),
+        ("chat-client", &["127.0.0.1", "99999"][..]),
+        ("chat-client", &["--tries", "0"][..]),
+        ("chat-bench", &["127.0.0.1"][..]),
+        ("chat-bench", &["127.0.0.1", "8888", "--clients", "1"][..]),
+    ] {
+        let out = run(bin, args);
+        assert_eq!(out.status.code(), Some(2), "{bin} {args:?}: {out:?}");
+    }
+    // A port already taken: a clear error, exit 1.
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run("chat-server", &["--port", &port]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot listen on 127.0.0.1") && err.contains("in use"), "{err}");
+    // End of input before any name: exit 1, said on stderr.
+    let out = run("chat-client", &["127.0.0.1", &port]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("end of input"), "{out:?}");
+}
+
+/// chat-bench against the kit's server and against the course's: every
+/// line reaches everyone else, and the server's CPU time is reported.
+#[test]
+fn bench_measures_the_kit_server_and_the_course_server() {
+    let g = grader();
+    let mut g2 = grader();
+    let py = course_server(&mut g2);
+    for (g, p) in [(&g, kit("chat-server")), (&g2, py)] {
+        let mut s = Server::start(g, &p).unwrap();
+        let pid = s.live.main_pid().unwrap().to_string();
+        let port = s.addr.port().to_string();
+        let bench = ["127.0.0.1", &port, "--clients", "4", "--messages", "50", "--window", "4", "--server-pid", &pid];
+        let run = g.run(&kit("chat-bench"), &bench).unwrap();
+        run.expect_success().unwrap();
+        run.expect_clean().unwrap();
+        let (_, lost) = run.fact("bench", "lost").unwrap();
+        assert_eq!(lost, "0", "{}", run.excerpt());
+        assert_eq!(run.fact("bench", "delivered").unwrap().1, "150", "{}", run.excerpt());
+        let per: f64 = run.fact("bench", "cpu_per_delivery_us").unwrap().1.parse().unwrap();
+        assert!(per > 0.0, "{}", run.excerpt());
+        let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
+        if p.argv[0].ends_with("chat-server") {
+            assert!(ended);
+            run.expect_clean().unwrap();
+        }
+    }
+}
+
+/// tmux on a private socket, its server in the foreground (`-D`) under the
+/// reaper: the panes' processes are its children, so nothing escapes.
+struct Tmux {
+    sock: PathBuf,
+    dir: PathBuf,
+    server: std::process::Child,
+}
+
+impl Tmux {
+    fn start() -> Tmux {
+        if let Err(e) = Command::new("tmux").arg("-V").output() {
+            panic!("tmux is required for the real-terminal test of chat-client (apt-get install tmux): {e}");
+        }
+        let dir =
+            std::env::temp_dir().join(format!("labkit-tmux-{}-{:x}", std::process::id(), labkit::grade::random_u64()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sock = dir.join("sock");
+        let server = Command::new(labkit_bin())
+            .args(["reap", "--timeout", "20s", "--report"])
+            .arg(dir.join("tmux.report"))
+            .args(["--", "tmux", "-S"])
+            .arg(&sock)
+            .args(["-f", "/dev/null", "-D"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the tmux server");
+        let t = Tmux { sock, dir, server };
+        // `list-sessions` never starts a server: it succeeds once ours is up.
+        assert!(poll_until(Duration::from_secs(5), || t.sock.exists() && t.cmd(&["list-sessions"]).status.success()));
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux").arg("-S").arg(&self.sock).args(args).output().expect("run tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "chat"]).stdout).into_owned()
+    }
+
+    fn wait_screen(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        let ok = poll_until(ANSWER, || {
+            last = self.screen();
+            cond(&last)
+        });
+        assert!(ok, "the terminal never showed {what}; it shows:\n{last}");
+        last
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "chat"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+}
+
+impl Tmux {
+    /// Stop the tmux server and return what its reaper saw.
+    fn finish(mut self) -> Report {
+        let _ = self.cmd(&["kill-server"]);
+        let _ = self.server.wait();
+        let text = std::fs::read_to_string(self.dir.join("tmux.report")).unwrap_or_default();
+        Report::from_text(&text).unwrap_or_else(|| panic!("no report from the tmux server's reaper: {text:?}"))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+        let _ = self.server.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn client_in_a_real_terminal_under_tmux() {
+    let g = grader();
+    let mut s = Server::start(&g, &kit("chat-server")).unwrap();
+    let bob = s.login("bob").unwrap();
+    let tmux = Tmux::start();
+    let report = tmux.dir.join("client.report");
+    let cmd = format!(
+        "{} reap --report {} -- {} 127.0.0.1 {}",
+        labkit_bin().display(),
+        report.display(),
+        labkit_bin().with_file_name("chat-client").display(),
+        s.addr.port()
+    );
+    assert!(tmux.cmd(&["new-session", "-d", "-s", "chat", "-x", "120", "-y", "30", &cmd]).status.success());
+    tmux.wait_screen("the name question", |t| t.contains("your name?"));
+    let alice = name("alice");
+    tmux.keys(&[&alice, "Enter"]);
+    tmux.wait_screen("the login", |t| t.contains(&format!("logged in name={alice}")));
+    bob.until(ANSWER, "alice's join", |g| g == Lang::En.joined(&alice).as_bytes(), |_| None).unwrap();
+    // Typed at the prompt, sent as `C alice ...`.
+    let t = text();
+    tmux.keys(&[&t, "Enter"]);
+    bob.until(ANSWER, "alice's line", |g| g == Lang::En.said(&alice, &t).as_bytes(), |_| None).unwrap();
+    // A notice arrives while alice is at the prompt: it is printed on its
+    // own tagged line, and the prompt comes back under it.
+    let t2 = text();
+    s.say(&bob, &t2).unwrap();
+    let notice = Lang::En.said(&bob.name, &t2);
+    let screen = tmux.wait_screen("bob's line", |t| t.contains(&notice));
+    let lines: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    let at = lines.iter().position(|l| l.contains(&notice)).unwrap();
+    assert!(lines[at].starts_with("[receiver "), "the notice is tagged: {screen}");
+    assert_eq!(lines.get(at + 1).map(|l| l.trim_end()), Some(format!("{alice}>").as_str()), "prompt back:\n{screen}");
+    // `quit`: Q, EXIT, both processes end; the pane's reaper saw nothing left.
+    tmux.keys(&["quit", "Enter"]);
+    bob.until(ANSWER, "alice's leaving", |g| g == Lang::En.left(&alice).as_bytes(), |_| None).unwrap();
+    assert!(poll_until(Duration::from_secs(5), || report.exists()), "the client did not end:\n{}", tmux.screen());
+    let r = Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.clean(), "the client left processes behind: {r:?}");
+    let t = tmux.finish();
+    assert!(t.clean(), "tmux left processes behind: {t:?}");
+    stop_clean(s);
+}
