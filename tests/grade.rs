@@ -455,183 +455,287 @@ fn control(lab: &str) {
     control_bin(lab, lab, "correct.py");
 }
 
-#[test]
-fn orphan_in_python_scores_full_marks() {
-    control("orphan");
+/// One case of a lab's test: a name for messages, and what to check.
+type Case = (&'static str, Box<dyn Fn() + Send + Sync>);
+
+fn case(what: &'static str, f: impl Fn() + Send + Sync + 'static) -> Case {
+    (what, Box::new(f))
+}
+
+/// Run the cases side by side (they mostly wait on the programs they
+/// grade), and fail with every case that failed.
+fn concurrently(cases: Vec<Case>) {
+    let failed: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = cases.iter().map(|(what, f)| (what, s.spawn(f))).collect();
+        runs.into_iter()
+            .filter_map(|(what, run)| {
+                run.join().err().map(|e| {
+                    let why =
+                        e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+                    format!("{what}: {}", why.unwrap_or_default())
+                })
+            })
+            .collect()
+    });
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+/// A broken program whose bug is to leave a process behind: the basic check fails and says so.
+fn leaves_a_process(lab: &'static str, file: &'static str) -> Case {
+    case(file, move || {
+        let why = broken(lab, file, &["runs and exits 0, leaving no process behind"]);
+        assert!(why[0].contains("left processes behind"), "{why:?}");
+    })
 }
 
 #[test]
-fn orphan_broken_no_subreaper() {
-    let why = broken("orphan", "no_subreaper.py", &["runs and exits 0, leaving no process behind"]);
-    assert!(why[0].contains("left processes behind"), "{why:?}");
+fn lab02_pids_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("pids")),
+        case("getpid_as_ppid.py", || {
+            broken("pids", "getpid_as_ppid.py", &["child's getppid() equals the parent's getpid()"]);
+        }),
+        case("own_pid_as_child.py", || {
+            broken("pids", "own_pid_as_child.py", &["child's getpid() equals the PID fork returned"]);
+        }),
+        leaves_a_process("pids", "parent_exits_first.py"),
+    ]);
 }
 
 #[test]
-fn orphan_broken_parent_waits() {
-    broken(
-        "orphan",
-        "parent_waits.py",
-        &[
-            "the orphan is adopted by the reaper, not by PID 1",
-            "the reaper reaps the parent and the orphan, then wait() says ECHILD",
-        ],
-    );
+fn lab03_wait_status_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("wait-status")),
+        case("constant_code.py", || {
+            broken("wait-status", "constant_code.py", &["raw status is code * 256 and WEXITSTATUS is the code"]);
+        }),
+        case("blocks_in_nohang.py", || {
+            broken("wait-status", "blocks_in_nohang.py", &["--nohang polls return 0 until the child is reaped"]);
+        }),
+        case("signal_as_exit.py", || {
+            broken("wait-status", "signal_as_exit.py", &["a signal shows as WIFSIGNALED and WTERMSIG"]);
+        }),
+    ]);
 }
 
 #[test]
-fn orphan_broken_pid1_belief() {
-    broken("orphan", "pid1_belief.py", &["the orphan is adopted by the reaper, not by PID 1"]);
+fn lab04_zombie_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("zombie")),
+        case("reaps_before_looking.py", || {
+            broken(
+                "zombie",
+                "reaps_before_looking.py",
+                &[
+                    "parent reads the child's state Z, comm and ppid from /proc",
+                    "the zombie is real: the grader sees it in /proc too",
+                ],
+            );
+        }),
+        leaves_a_process("zombie", "never_reaps.py"),
+        case("default_code.py", || {
+            broken("zombie", "default_code.py", &["wait returns the zombie's PID and its exit code"]);
+        }),
+    ]);
 }
 
 #[test]
-fn double_fork_in_python_scores_full_marks() {
-    control("double-fork");
+fn lab05_orphan_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("orphan")),
+        leaves_a_process("orphan", "no_subreaper.py"),
+        case("parent_waits.py", || {
+            broken(
+                "orphan",
+                "parent_waits.py",
+                &[
+                    "the orphan is adopted by the reaper, not by PID 1",
+                    "the reaper reaps the parent and the orphan, then wait() says ECHILD",
+                ],
+            );
+        }),
+        case("pid1_belief.py", || {
+            broken("orphan", "pid1_belief.py", &["the orphan is adopted by the reaper, not by PID 1"]);
+        }),
+    ]);
 }
 
 #[test]
-fn double_fork_broken_child_waits() {
-    broken(
-        "double-fork",
-        "child_waits.py",
-        &[
-            "the grandchild is adopted by the reaper, not the parent, and does task 2",
-            "the reaper reaps the grandchild, then wait() says ECHILD",
-        ],
-    );
+fn lab06_double_fork_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("double-fork")),
+        case("child_waits.py", || {
+            broken(
+                "double-fork",
+                "child_waits.py",
+                &[
+                    "the grandchild is adopted by the reaper, not the parent, and does task 2",
+                    "the reaper reaps the grandchild, then wait() says ECHILD",
+                ],
+            );
+        }),
+        case("reaps_late.py", || {
+            broken("double-fork", "reaps_late.py", &["zombies=0 on every parent line after the reap"]);
+        }),
+    ]);
 }
 
 #[test]
-fn double_fork_broken_reaps_late() {
-    broken("double-fork", "reaps_late.py", &["zombies=0 on every parent line after the reap"]);
+fn lab07_sigchld_ignore_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("sigchld-ignore")),
+        case("forgets_ign.py", || {
+            broken(
+                "sigchld-ignore",
+                "forgets_ign.py",
+                &["SIG_IGN: the children vanish from /proc, zombies=0", "SIG_IGN: wait() then fails with ECHILD"],
+            );
+        }),
+        case("no_usage_check.py", || {
+            broken("sigchld-ignore", "no_usage_check.py", &["a bad --children is a usage error (exit 2)"]);
+        }),
+        case("default_no_reap.py", || {
+            broken(
+                "sigchld-ignore",
+                "default_no_reap.py",
+                &["default disposition: zombies=N until the parent reaps them"],
+            );
+        }),
+    ]);
 }
 
 #[test]
-fn sigchld_ignore_in_python_scores_full_marks() {
-    control("sigchld-ignore");
+fn lab08_half_copy_in_python() {
+    concurrently(vec![
+        case("correct.py", || control("half-copy")),
+        case("one_process.py", || {
+            broken("half-copy", "one_process.py", &["two processes each wrote one half (seen by strace)"]);
+        }),
+        case("opens_before_fork.py", || {
+            broken(
+                "half-copy",
+                "opens_before_fork.py",
+                &["each process opens SRC and DST itself after the fork (seen by strace)"],
+            );
+        }),
+        case("parent_waits_first.py", || {
+            broken(
+                "half-copy",
+                "parent_waits_first.py",
+                &["the parent copies its half before waiting for the child (seen by strace)"],
+            );
+        }),
+        case("no_temp_file.py", || {
+            broken(
+                "half-copy",
+                "no_temp_file.py",
+                &["a failed write (file size limit) leaves no DST and no temp file"],
+            );
+        }),
+        case("same_file_with_force.py", || {
+            broken("half-copy", "same_file_with_force.py", &["refuses DST that is SRC, even with --force"]);
+        }),
+    ]);
+}
+
+/// A UDP port free on 127.0.0.1 a moment ago (for servers bound to a fixed port).
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("a free UDP port").port()
+}
+
+/// `tests/broken/chat/<file>`, a server that binds $CHAT_PORT, as `env CHAT_PORT=PORT python3 -S FILE`.
+fn fixed_port_server(file: &str, port: u16) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/chat").join(file);
+    assert!(path.is_file(), "missing {}", path.display());
+    vec!["env".into(), format!("CHAT_PORT={port}"), python3().into(), "-S".into(), path.to_string_lossy().into_owned()]
+}
+
+/// The basic check and `failing` of chat-server on a server bound to a fixed
+/// port: one check at a time (they share the port), as `labkit grade --port` does.
+fn broken_server(file: &str, failing: &str) {
+    let port = free_port();
+    let mut settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20), Some(port));
+    settings.fixed_port = Some(port);
+    let program = Program::new(fixed_port_server(file, port));
+    let checks = labkit::labs::find("chat-server").and_then(|l| l.bin("chat-server")).expect("chat-server").checks;
+    let target = checks.iter().find(|c| c.name == failing).unwrap_or_else(|| panic!("no check `{failing}`"));
+    let dir = scratch("server");
+    let basic = run_check(&settings, &checks[0], &program, &dir.join("1"));
+    let bug = run_check(&settings, target, &program, &dir.join("2"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(basic.outcome, Outcome::Passed, "{file}: the basic check should pass");
+    assert!(matches!(bug.outcome, Outcome::Failed(_)), "{file}: `{failing}` should fail, got {:?}", bug.outcome);
 }
 
 #[test]
-fn sigchld_ignore_broken_forgets_sig_ign() {
-    broken(
-        "sigchld-ignore",
-        "forgets_ign.py",
-        &["SIG_IGN: the children vanish from /proc, zombies=0", "SIG_IGN: wait() then fails with ECHILD"],
-    );
+fn a_fixed_port_server_is_graded_with_port_and_loses_only_robustness_points() {
+    let port = free_port();
+    let command = format!("chat-server={}", fixed_port_server("student_server.py", port).join(" "));
+    let features = [
+        "refuses a name already in use, then accepts another",
+        "tells the others when someone joins",
+        "forwards a chat line to everyone else, not to the sender",
+        "quit: EXIT to the one who leaves, a notice to the others",
+        "admin lines typed on its stdin reach everyone",
+    ];
+    let robustness = "refuses bad names: none, empty, spaces, control characters, too long";
+    let mut args = vec!["chat-server".to_string(), "--port".into(), port.to_string(), "--impl".into(), command];
+    for c in features.iter().chain([&robustness]) {
+        args.extend(["--check".to_string(), c.to_string()]);
+    }
+    let g = grade(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(g.status(checks("chat-server")[0]), "OK", "{g:?}");
+    for f in features {
+        assert_eq!(g.status(f), "OK", "a course feature: {g:?}");
+    }
+    assert_eq!(g.status(robustness), "FAIL", "{g:?}");
+    assert!(g.stdout.contains("Score: 11/13"), "{g:?}");
+    assert_eq!(g.code, Some(1), "{g:?}");
 }
 
+/// The chat cases wait for answers that never come (2 s each): they run
+/// side by side in one test rather than holding the test harness's few
+/// threads one after the other.
 #[test]
-fn sigchld_ignore_broken_no_usage_check() {
-    broken("sigchld-ignore", "no_usage_check.py", &["a bad --children is a usage error (exit 2)"]);
-}
-
-#[test]
-fn sigchld_ignore_broken_default_never_reaps() {
-    broken("sigchld-ignore", "default_no_reap.py", &["default disposition: zombies=N until the parent reaps them"]);
-}
-
-#[test]
-fn pids_in_python_scores_full_marks() {
-    control("pids");
-}
-
-#[test]
-fn pids_broken_getpid_as_ppid() {
-    broken("pids", "getpid_as_ppid.py", &["child's getppid() equals the parent's getpid()"]);
-}
-
-#[test]
-fn pids_broken_own_pid_as_child() {
-    broken("pids", "own_pid_as_child.py", &["child's getpid() equals the PID fork returned"]);
-}
-
-#[test]
-fn pids_broken_parent_exits_first() {
-    let why = broken("pids", "parent_exits_first.py", &["runs and exits 0, leaving no process behind"]);
-    assert!(why[0].contains("left processes behind"), "{why:?}");
-}
-
-#[test]
-fn wait_status_in_python_scores_full_marks() {
-    control("wait-status");
-}
-
-#[test]
-fn wait_status_broken_constant_code() {
-    broken("wait-status", "constant_code.py", &["raw status is code * 256 and WEXITSTATUS is the code"]);
-}
-
-#[test]
-fn wait_status_broken_blocks_in_nohang() {
-    broken("wait-status", "blocks_in_nohang.py", &["--nohang polls return 0 until the child is reaped"]);
-}
-
-#[test]
-fn wait_status_broken_signal_as_exit() {
-    broken("wait-status", "signal_as_exit.py", &["a signal shows as WIFSIGNALED and WTERMSIG"]);
-}
-
-#[test]
-fn zombie_in_python_scores_full_marks() {
-    control("zombie");
-}
-
-#[test]
-fn zombie_broken_reaps_before_looking() {
-    broken(
-        "zombie",
-        "reaps_before_looking.py",
-        &[
-            "parent reads the child's state Z, comm and ppid from /proc",
-            "the zombie is real: the grader sees it in /proc too",
-        ],
-    );
-}
-
-#[test]
-fn zombie_broken_never_reaps() {
-    let why = broken("zombie", "never_reaps.py", &["runs and exits 0, leaving no process behind"]);
-    assert!(why[0].contains("left processes behind"), "{why:?}");
-}
-
-#[test]
-fn zombie_broken_default_code() {
-    broken("zombie", "default_code.py", &["wait returns the zombie's PID and its exit code"]);
-}
-
-#[test]
-fn half_copy_in_python_scores_full_marks() {
-    control("half-copy");
-}
-
-#[test]
-fn half_copy_broken_one_process() {
-    broken("half-copy", "one_process.py", &["two processes each wrote one half (seen by strace)"]);
-}
-
-#[test]
-fn half_copy_broken_opens_before_fork() {
-    broken(
-        "half-copy",
-        "opens_before_fork.py",
-        &["each process opens SRC and DST itself after the fork (seen by strace)"],
-    );
-}
-
-#[test]
-fn half_copy_broken_parent_waits_first() {
-    broken(
-        "half-copy",
-        "parent_waits_first.py",
-        &["the parent copies its half before waiting for the child (seen by strace)"],
-    );
-}
-
-#[test]
-fn half_copy_broken_no_temp_file() {
-    broken("half-copy", "no_temp_file.py", &["a failed write (file size limit) leaves no DST and no temp file"]);
-}
-
-#[test]
-fn half_copy_broken_same_file_with_force() {
-    broken("half-copy", "same_file_with_force.py", &["refuses DST that is SRC, even with --force"]);
+fn lab09_chat_in_python() {
+    concurrently(vec![
+        case("echo_server.py", || {
+            broken_server("echo_server.py", "forwards a chat line to everyone else, not to the sender");
+        }),
+        case("no_exit_server.py", || {
+            broken_server("no_exit_server.py", "quit: EXIT to the one who leaves, a notice to the others");
+        }),
+        case("no_unique_server.py", || {
+            broken_server("no_unique_server.py", "refuses a name already in use, then accepts another");
+        }),
+        case("student_client.py", || {
+            broken_bin(
+                "chat",
+                "chat-client",
+                "student_client.py",
+                &[
+                    "shows a notice that is not UTF-8 lossily, and goes on",
+                    "end of input sends `Q name` and ends cleanly",
+                ],
+            );
+        }),
+        case("student_client.py features", || {
+            let features = ["sends each typed line", "shows a refusal", "prints the notices", "`quit` sends"];
+            let chosen = |_: usize, c: &Check| features.iter().any(|f| c.name.starts_with(f));
+            for r in run_checks("chat", "chat-client", "student_client.py", chosen) {
+                assert_eq!(r.outcome, Outcome::Passed, "a course feature: `{}`", r.name);
+            }
+        }),
+        case("no_fork_client.py", || {
+            broken_bin("chat", "chat-client", "no_fork_client.py", &["runs as two processes after the login"]);
+        }),
+        case("no_reask_client.py", || {
+            broken_bin(
+                "chat",
+                "chat-client",
+                "no_reask_client.py",
+                &["shows a refusal's reason and asks for another name"],
+            );
+        }),
+    ]);
 }
