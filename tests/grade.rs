@@ -214,23 +214,32 @@ fn the_kit_scores_full_marks_and_writes_gradescope_json() {
     let dir = scratch("json");
     std::fs::create_dir_all(&dir).unwrap();
     let json = dir.join("results.json");
-    let g = grade(&["fork-copy", "--json", json.to_str().unwrap()]);
-    let names = checks("fork-copy");
+    // A lab by its id, and one program of the chat lab by its name.
+    let g = grade(&["fork-copy", "chat-server", "--json", json.to_str().unwrap()]);
+    let (fork_copy, server) = (checks("fork-copy"), checks("chat-server"));
+    let chat = labkit::labs::find("chat-server").unwrap();
+    let max =
+        |bin: &str| labkit::labs::find(bin).unwrap().bin(bin).unwrap().checks.iter().map(|c| c.points).sum::<u32>();
+    let total = max("fork-copy") + max("chat-server");
     assert_eq!(g.code, Some(0), "{g:?}");
-    assert!(g.stdout.contains("Score: 8/8"), "{g:?}");
-    assert!(g.stdout.contains("Subtotal lab 1 fork-copy: 8/8"), "{g:?}");
-    for name in &names {
+    assert!(g.stdout.contains(&format!("Score: {total}/{total}")), "{g:?}");
+    assert!(g.stdout.contains(&format!("Subtotal lab 1 fork-copy: {0}/{0}", max("fork-copy"))), "{g:?}");
+    assert!(!g.stdout.contains("chat-client"), "only the program asked for: {g:?}");
+    for name in fork_copy.iter().chain(&server) {
         assert_eq!(g.status(name), "OK", "{g:?}");
         assert!(g.line(name).ends_with("s)"), "each check shows its time: {}", g.line(name));
     }
     let text = std::fs::read_to_string(&json).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_json(&text);
-    assert!(text.contains("\"score\": 8,"), "{text}");
+    assert!(text.contains(&format!("\"score\": {total},")), "{text}");
     assert!(text.contains("\"execution_time\": "), "{text}");
-    assert_eq!(text.matches("\"max_score\": ").count(), names.len(), "{text}");
-    for name in names {
-        assert!(text.contains(&format!("\"name\": \"Lab 1 fork-copy: {}\"", name)), "{name} in {text}");
+    assert_eq!(text.matches("\"max_score\": ").count(), fork_copy.len() + server.len(), "{text}");
+    for name in fork_copy {
+        assert!(text.contains(&format!("\"name\": \"Lab 1 fork-copy: {name}\"")), "{name} in {text}");
+    }
+    for name in server {
+        assert!(text.contains(&format!("\"name\": \"Lab {} chat-server: {name}\"", chat.number)), "{name} in {text}");
     }
 }
 
