@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use labkit::grade::runner::{self, GradeArgs};
 use labkit::{delay, labs, reaper, say};
 
 /// A Rust lab kit for Linux process programming.
@@ -28,6 +29,9 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Grade the kit's programs, or a student's in their place, with the
+    /// labs' checks: `labkit grade half-copy --impl half-copy="python3 hw/half_copy.py"`.
+    Grade(GradeArgs),
     /// Run a command under a subreaper that reaps (or kills and reaps) every
     /// process it leaves behind, and report what it left.
     Reap {
@@ -58,6 +62,30 @@ fn list() {
     println!("\nEach lab's flags: cargo run -- run <lab> --help");
 }
 
+/// Under `cargo run`, build the lab binaries first: `cargo run` builds only
+/// `labkit` itself. `Err` holds the exit code after a failure (reported).
+fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
+    let Some(cargo) = std::env::var_os("CARGO") else { return Ok(()) };
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let release = me.parent().is_some_and(|d| d.ends_with("release"));
+    let mut build = Command::new(cargo);
+    build.args(["build", "--quiet", "--bins", "--manifest-path", manifest]);
+    if release {
+        build.arg("--release");
+    }
+    match build.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => {
+            eprintln!("labkit: building the labs failed ({s})");
+            Err(1)
+        }
+        Err(e) => {
+            eprintln!("labkit: cannot run cargo to build the labs: {e}");
+            Err(1)
+        }
+    }
+}
+
 /// Run the lab's binary, which sits beside this one, under the reaper: if
 /// the lab is interrupted (Ctrl-C signals its whole family) or leaves a
 /// process behind, `labkit` reaps it and says so, so nothing ends up a zombie
@@ -84,25 +112,8 @@ fn run(lab: &str, args: &[String]) -> i32 {
             return 1;
         }
     };
-    if let Some(cargo) = std::env::var_os("CARGO") {
-        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-        let release = me.parent().is_some_and(|d| d.ends_with("release"));
-        let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "--bins", "--manifest-path", manifest]);
-        if release {
-            build.arg("--release");
-        }
-        match build.status() {
-            Ok(s) if s.success() => {}
-            Ok(s) => {
-                eprintln!("labkit: building the labs failed ({s})");
-                return 1;
-            }
-            Err(e) => {
-                eprintln!("labkit: cannot run cargo to build the labs: {e}");
-                return 1;
-            }
-        }
+    if let Err(code) = build_labs_under_cargo(&me) {
+        return code;
     }
     let path = me.with_file_name(bin);
     if !path.is_file() {
@@ -122,6 +133,21 @@ fn run(lab: &str, args: &[String]) -> i32 {
     report.code
 }
 
+/// `labkit grade`: the kit's programs sit beside this binary.
+fn grade(args: &GradeArgs) -> i32 {
+    let me = match std::env::current_exe() {
+        Ok(me) => me,
+        Err(e) => {
+            eprintln!("labkit: cannot find my own binary: {e}");
+            return 2;
+        }
+    };
+    if build_labs_under_cargo(&me).is_err() {
+        return 2; // cannot grade as asked
+    }
+    runner::main(args, &me)
+}
+
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -130,6 +156,7 @@ fn main() {
             0
         }
         Some(Cmd::Run { lab, args }) => run(&lab, &args),
+        Some(Cmd::Grade(args)) => grade(&args),
         Some(Cmd::Reap { timeout, grace, report, command }) => {
             reaper::main(&command, timeout, grace, report.as_deref())
         }

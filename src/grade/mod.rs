@@ -20,6 +20,8 @@ pub mod fork_copy;
 pub mod half_copy;
 pub mod orphan;
 pub mod pids;
+pub mod report;
+pub mod runner;
 pub mod sigchld_ignore;
 pub mod strace;
 pub mod wait_status;
@@ -28,7 +30,8 @@ pub mod zombie;
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::out::Tagged;
 use crate::procfs::Stat;
@@ -159,6 +162,28 @@ impl Run {
         expect(left.is_empty(), || format!("the program left processes behind for the reaper: {}", left.join(", ")))
     }
 
+    /// The whole run as [`Grader::keep_runs_in`] keeps it: the command, its
+    /// exit code, all of stdout and stderr (unless the check read a stream
+    /// itself while the program ran: `taken`), and the reaper's report.
+    fn log_text(&self, reaper_report: &str, taken: (bool, bool)) -> String {
+        let stream = |text: &str, taken: bool| {
+            if taken {
+                "(read by the check while the program ran: see the check's message)\n".into()
+            } else {
+                text.to_string()
+            }
+        };
+        format!(
+            "command: {}\nexit code: {}{}\n\n--- stdout ---\n{}\n--- stderr ---\n{}\n--- reaper report ---\n{}",
+            self.command,
+            self.code(),
+            if self.report.timed_out { " (timed out: killed with all its processes)" } else { "" },
+            stream(&self.stdout, taken.0),
+            stream(&self.stderr, taken.1),
+            reaper_report
+        )
+    }
+
     /// The output, for a failure message (at most 40 lines of each stream).
     pub fn excerpt(&self) -> String {
         let cut = |s: &str| s.lines().take(40).map(|l| format!("  | {l}\n")).collect::<String>();
@@ -191,6 +216,35 @@ pub struct Grader {
     /// `None`: servers are started with `--port 0` and print their address.
     pub fixed_port: Option<u16>,
     scratch: PathBuf,
+    /// Where each run's output is kept ([`Grader::keep_runs_in`]), if anywhere.
+    keep: Option<PathBuf>,
+    /// Every run started, for the grading front end ([`Grader::runs`]).
+    runs: Arc<Mutex<RunLog>>,
+}
+
+/// One run a [`Grader`] started, as the grading front end sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    /// The command line run (without the reaper).
+    pub command: String,
+    /// The `labkit reap` process that runs it.
+    pub reaper_pid: u32,
+    /// The file holding the run's whole output, once [`Running::finish`]
+    /// wrote it (only with [`Grader::keep_runs_in`]).
+    pub log: Option<PathBuf>,
+    /// Whether the reaper killed the run at the timeout.
+    pub timed_out: bool,
+}
+
+#[derive(Debug, Default)]
+struct RunLog {
+    records: Vec<RunRecord>,
+    /// Set by [`Grader::abandon`]: no new run may start.
+    closed: bool,
+}
+
+fn lock(log: &Mutex<RunLog>) -> MutexGuard<'_, RunLog> {
+    log.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Grader {
@@ -204,7 +258,56 @@ impl Grader {
             grace: Duration::from_millis(300),
             fixed_port: None,
             scratch,
+            keep: None,
+            runs: Arc::default(),
         })
+    }
+
+    /// Keep every run's output (command, exit code, stdout, stderr and the
+    /// reaper's report) in `dir/run-N.log` instead of discarding it, so a
+    /// teacher can read the whole output behind a failed check.
+    pub fn keep_runs_in(&mut self, dir: impl Into<PathBuf>) -> io::Result<()> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)?;
+        self.keep = Some(dir);
+        Ok(())
+    }
+
+    /// The runs started so far, in order.
+    pub fn runs(&self) -> Vec<RunRecord> {
+        lock(&self.runs).records.clone()
+    }
+
+    /// Give up on the runs still going (for a check that hangs, or an
+    /// interrupted grade): ask each run's reaper to stop (`SIGTERM`: it kills
+    /// and reaps everything the run made), reap the reapers, remove the
+    /// scratch folder, and refuse any new run from now on. Returns how many
+    /// runs were still going.
+    pub fn abandon(&self) -> usize {
+        let pids: Vec<i32> = {
+            let mut log = lock(&self.runs);
+            log.closed = true;
+            log.records.iter().map(|r| r.reaper_pid as i32).collect()
+        };
+        let me = std::process::id() as i32;
+        // Only our own children that are still `labkit reap` processes: a PID
+        // reaped meanwhile may have been reused by anything.
+        let ours = |pid: i32| matches!(crate::procfs::stat(pid), Ok(Some(s)) if s.ppid == me);
+        let going: Vec<i32> = pids.into_iter().filter(|&p| ours(p)).collect();
+        for &pid in &going {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+        }
+        // The reaper kills everything at once on SIGTERM; give it time to reap.
+        let end = Instant::now() + self.grace + Duration::from_secs(5);
+        for &pid in &going {
+            let pid = nix::unistd::Pid::from_raw(pid);
+            // `Err` (ECHILD): the check's own thread reaped it first.
+            let left = end.saturating_duration_since(Instant::now());
+            crate::procfs::poll_until(left, || !matches!(crate::process::try_wait(Some(pid)), Ok(None)));
+        }
+        // The check may never return to drop the grader: tidy up now.
+        let _ = std::fs::remove_dir_all(&self.scratch);
+        going.len()
     }
 
     /// The `labkit` binary the grader runs programs through.
@@ -221,6 +324,10 @@ impl Grader {
     /// stderr, for checks that talk to the program while it runs.
     pub fn spawn(&self, program: &Program, args: &[&str]) -> io::Result<Running> {
         let report = self.scratch_path("reap");
+        let mut log = lock(&self.runs);
+        if log.closed {
+            return Err(io::Error::other("the grader gave up on this check: no new run"));
+        }
         let child = Command::new(&self.labkit)
             .arg("reap")
             .arg("--timeout")
@@ -238,7 +345,10 @@ impl Grader {
             .stderr(Stdio::piped())
             .spawn()?;
         let command = program.argv.iter().map(String::as_str).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
-        Ok(Running { child, report, command })
+        let index = log.records.len();
+        let keep = self.keep.as_ref().map(|dir| dir.join(format!("run-{}.log", index + 1)));
+        log.records.push(RunRecord { command: command.clone(), reaper_pid: child.id(), log: None, timed_out: false });
+        Ok(Running { child, report, command, keep, record: (Arc::clone(&self.runs), index) })
     }
 
     /// Run `program args...` to its end with `stdin` as its input.
@@ -269,6 +379,10 @@ pub struct Running {
     pub child: Child,
     report: PathBuf,
     command: String,
+    /// Where to keep the run's whole output, if the grader keeps it.
+    keep: Option<PathBuf>,
+    /// This run's entry in the grader's [`RunRecord`]s.
+    record: (Arc<Mutex<RunLog>>, usize),
 }
 
 impl Running {
@@ -298,6 +412,8 @@ impl Running {
     /// not be started is an `Err` with the reason.
     pub fn finish(mut self) -> Result<Run, String> {
         drop(self.child.stdin.take());
+        // A check that read the program's output while it ran took the pipes.
+        let taken = (self.child.stdout.is_none(), self.child.stderr.is_none());
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut stderr = self.child.stderr.take();
         let err_reader = std::thread::spawn(move || {
@@ -322,6 +438,11 @@ impl Running {
             stderr: String::from_utf8_lossy(&err).into_owned(),
             report,
         };
+        let kept = self.keep.filter(|path| std::fs::write(path, run.log_text(&text, taken)).is_ok());
+        if let Some(r) = lock(&self.record.0).records.get_mut(self.record.1) {
+            r.log = kept;
+            r.timed_out = run.report.timed_out;
+        }
         if let Some(e) = &run.report.spawn_error {
             return Err(format!("could not run `{}`: {e}", run.command));
         }

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Broken: the student's server (student_server.py) with one bug: on `Q name`
+it tells the others but never sends EXIT to the one who leaves. The grader
+must fail "quit: EXIT to the one who leaves, a notice to the others".
+"""
+import os, socket, sys
+
+PORT = int(os.environ.get("CHAT_PORT", "8888"))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", PORT))
+print(f"[server {os.getpid()}] listening addr=0.0.0.0:{PORT}", flush=True)
+
+admin = os.fork()
+if admin == 0:
+    # The administrator: each line typed goes to the server (the parent) as `A text`.
+    while True:
+        try:
+            line = input()
+        except EOFError:
+            os._exit(0)
+        s.sendto(f"A {line}".encode(), ("127.0.0.1", PORT))
+
+users = {}  # name -> address
+while True:
+    data, addr = s.recvfrom(4096)
+    msg = data.decode()
+    kind, _, rest = msg.partition(" ")
+    if kind == "L":
+        if rest in users:
+            s.sendto("name taken, try another".encode(), addr)
+            continue
+        s.sendto(b"OK", addr)
+        for a in users.values():
+            s.sendto(f"{rest} joined the chat".encode(), a)
+        users[rest] = addr
+    elif kind == "C":
+        name, _, text = rest.partition(" ")
+        for n, a in users.items():
+            if n != name:
+                s.sendto(f"{name}: {text}".encode(), a)
+    elif kind == "Q":
+        users.pop(rest)  # the bug: no EXIT for the leaving client
+        for a in users.values():
+            s.sendto(f"{rest} left the chat".encode(), a)
+    elif kind == "A":
+        for a in users.values():
+            s.sendto(f"[admin] {rest}".encode(), a)

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Broken: the student's client (student_client.py) with one bug: when the
+server refuses the name it prints the reason and gives up instead of asking
+for another name. The grader must fail "shows a refusal's reason and asks
+for another name".
+"""
+import os, socket, sys
+
+server = (sys.argv[1], int(sys.argv[2]))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+
+def say(role, msg):
+    print(f"[{role} {os.getpid()}] {msg}", flush=True)
+
+
+while True:
+    say("client", "your name?")
+    name = input()
+    s.sendto(f"L {name}".encode(), server)
+    reply, _ = s.recvfrom(4096)
+    if reply == b"OK":
+        break
+    say("client", f"refused: {reply.decode()}")
+    sys.exit(1)  # the bug: does not ask again
+
+receiver = os.fork()
+if receiver == 0:
+    while True:
+        data, _ = s.recvfrom(4096)
+        if data == b"EXIT":
+            os._exit(0)
+        say("receiver", data.decode())
+
+while True:
+    line = input()
+    if line == "quit":
+        s.sendto(f"Q {name}".encode(), server)
+        os.waitpid(receiver, 0)
+        break
+    s.sendto(f"C {name} {line}".encode(), server)

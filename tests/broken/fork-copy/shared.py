@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Broken: "the child's change shows in the parent".
+
+The values live in a MAP_SHARED mapping (as with multiprocessing.Value), so
+the parent sees the child's writes after the fork: the opposite of the lesson.
+It runs cleanly; the grader must fail "same addresses, different values after
+the child's change" and "parent's values unchanged after the child ends".
+"""
+import argparse, ctypes, os, sys, time
+
+p = argparse.ArgumentParser()
+p.add_argument("--start", type=int, default=1)
+p.add_argument("--child-value", type=int, default=10000)
+p.add_argument("--delay", default="1s")
+args = p.parse_args()
+delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
+role = "parent"
+
+
+def say(msg):
+    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
+    sys.stdout.flush()
+
+
+import mmap
+shared = mmap.mmap(-1, 4096)  # MAP_SHARED | MAP_ANONYMOUS: NOT copied by fork
+a = ctypes.c_long.from_buffer(shared, 0)
+a.value = args.start
+s = (ctypes.c_char * 15).from_buffer(shared, 64)
+s.value = b"made-by-parent"
+v = (ctypes.c_long * 3).from_buffer(shared, 128)
+v[:] = [args.start, 2, 3]
+
+
+def show(what):
+    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
+        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+
+
+show("before fork")
+pid = os.fork()
+if pid == 0:
+    role = "child"
+    show("my copies after fork")
+    a.value = args.child_value
+    s.value = s.value.upper()
+    v[0] = args.child_value
+    show("changed my copies")
+    time.sleep(delay)
+    os._exit(0)
+say(f"fork() returned child={pid}")
+_, status = os.waitpid(pid, 0)
+say(f"child {pid} exited code={os.waitstatus_to_exitcode(status)}")
+show("after the child ended")
