@@ -7,7 +7,7 @@
 //! each test checks that nothing was left behind.
 
 mod common;
-use common::{grade_kit, grader, labkit_bin};
+use common::{grade_kit, grader, labkit_bin, python3};
 
 use std::net::UdpSocket;
 use std::path::PathBuf;
@@ -55,7 +55,7 @@ fn free_port() -> u16 {
 fn course_server(g: &mut Grader) -> Program {
     let port = free_port();
     g.fixed_port = Some(port);
-    Program::new(["python3".to_string(), course("server.py"), "127.0.0.1".into(), port.to_string()])
+    Program::new([python3().to_string(), course("server.py"), "127.0.0.1".into(), port.to_string()])
 }
 
 /// The graders on the course's own server: every course feature passes,
@@ -103,7 +103,7 @@ fn course_client_passes_the_features_and_fails_the_contract() {
         .filter(|c| !hangs.iter().any(|h| c.name.starts_with(h)))
         .map(|check| {
             std::thread::spawn(move || {
-                let py = Program::new(["python3", "-u", &course("client.py")]);
+                let py = Program::new([python3(), "-u", &course("client.py")]);
                 (check.name, (check.run)(&grader(), &py))
             })
         })
@@ -160,7 +160,7 @@ fn course_client_works_with_the_kit_server() {
     let zh = Program::new([kit("chat-server").argv[0].clone(), "--lang".into(), "zh".into()]);
     let mut s = Server::start(&g, &zh).unwrap();
     let bob = s.login("bob").unwrap();
-    let py = Program::new(["python3", "-u", &course("client.py")]);
+    let py = Program::new([python3(), "-u", &course("client.py")]);
     let mut client = Live::start(&g, &py, &["127.0.0.1", &s.addr.port().to_string()]).unwrap();
     let alice = name("alice");
     client.type_line(&alice).unwrap();

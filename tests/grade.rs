@@ -12,7 +12,7 @@
 //! fast.
 
 mod common;
-use common::labkit_bin;
+use common::{labkit_bin, python3};
 use labkit::grade::runner::{CheckResult, Outcome, Settings, run_check};
 use labkit::grade::{Check, Program, random_u64};
 use std::path::{Path, PathBuf};
@@ -96,24 +96,6 @@ fn student(lab: &str, bin: &str, file: &str) -> String {
     assert!(path.is_file(), "missing {}", path.display());
     let interp = if file.ends_with(".py") { format!("{} -S", python3()) } else { "sh".into() };
     format!("{bin}={interp} '{}'", path.display())
-}
-
-/// The python3 interpreter: the system's `/usr/bin/python3` when there is
-/// one (every user can run it: half-copy's unreadable-SRC check runs the
-/// program as user nobody when the grader is root), else the interpreter
-/// behind `python3` (a version manager's shim can take 0.2 s to start).
-fn python3() -> &'static str {
-    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(|| {
-        if Path::new("/usr/bin/python3").is_file() {
-            return "/usr/bin/python3".into();
-        }
-        let out = Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output();
-        let out = out.expect("python3 is needed for the broken programs (apt-get install python3)");
-        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        assert!(out.status.success() && !path.is_empty(), "python3 does not run: {out:?}");
-        path
-    })
 }
 
 /// The checks of the kit's program `bin`, from the manifest.
