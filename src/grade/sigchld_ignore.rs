@@ -1,11 +1,19 @@
 //! Checks for lab 7, sigchld-ignore. See `labs/07-sigchld-ignore.md`, "Grading contract".
 
+use crate::procfs::ignores_signal;
+use std::time::Duration;
+
 use super::{Check, Grader, Program, Run, Tagged, Verdict, expect, random_in};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
     Check { name: "SIG_IGN: the children vanish from /proc, zombies=0", points: 3, run: ignored_no_zombies },
     Check { name: "SIG_IGN: wait() then fails with ECHILD", points: 2, run: ignored_echild },
+    Check {
+        name: "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live",
+        points: 2,
+        run: kernel_sees_sig_ign,
+    },
     Check { name: "default disposition: zombies=N until the parent reaps them", points: 3, run: default_zombies },
     Check { name: "a bad --children is a usage error (exit 2)", points: 1, run: bad_children },
 ];
@@ -80,6 +88,30 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
         })?;
     }
     Ok(())
+}
+
+/// The grader's own evidence, not the program's word: while the children
+/// live (a longer `--delay` gives it time to look), some process of the
+/// program that has live children has SIGCHLD in its `SigIgn` mask.
+fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
+    let (n, code) = (random_in(2, 6).to_string(), random_in(0, 255).to_string());
+    let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
+    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let seen = running.watch(Duration::from_secs(5), |procs| {
+        procs.iter().any(|parent| {
+            let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
+            has_live_child && ignores_signal(parent.pid, libc::SIGCHLD).unwrap_or(false)
+        })
+    });
+    let run = running.finish()?;
+    expect(seen, || {
+        format!(
+            "while the children lived, no process of the program that had children ignored SIGCHLD \
+             (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking\n{}",
+            run.excerpt()
+        )
+    })?;
+    run.expect_success()
 }
 
 fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
