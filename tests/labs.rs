@@ -193,11 +193,8 @@ fn lab08_half_copy() {
 /// Run the half-copy check `check` on a deliberately wrong program: it must
 /// fail, and its message must say `why`.
 fn half_copy_check_fails(argv: &[&str], check: &str, why: &str) -> Result<(), String> {
-    let lab = labkit::labs::find("half-copy").expect("half-copy in the manifest");
-    let checks = lab.bin("half-copy").expect("the half-copy program").checks;
-    let c = checks.iter().find(|c| c.name == check).unwrap_or_else(|| panic!("no check named `{check}`"));
-    let program = labkit::grade::Program::new(argv.iter().copied());
-    match (c.run)(&common::grader(), &program) {
+    let program = Program::new(argv.iter().copied());
+    match run_check("half-copy", "half-copy", check, &program) {
         Ok(()) => Err(format!("check `{check}` passed `{}`, a wrong program", program.display())),
         Err(e) if e.contains(why) => Ok(()),
         Err(e) => Err(format!("check `{check}` failed `{}` but not saying `{why}`:\n{e}", program.display())),
