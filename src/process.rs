@@ -11,10 +11,9 @@
 //!   what it reaped.
 
 use nix::errno::Errno;
-use nix::sys::signal::{SigHandler, SigSet, Signal};
+use nix::sys::signal::{SigSet, Signal};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{ForkResult, Pid};
-use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::out;
 
@@ -192,16 +191,13 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
     // these machines: the reaper notes the signal instead and stays until it
     // has reaped everyone. The signals are blocked across the fork so the
     // family keeps their default dispositions and none slips in between.
-    let stop = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP].into_iter().collect::<SigSet>();
+    let stop = crate::signals::STOP_SIGNALS.into_iter().collect::<SigSet>();
     let _ = stop.thread_block();
     let parent_pid = fork_child("parent", || {
         let _ = stop.thread_unblock();
         parent(me)
     });
-    for sig in stop.iter() {
-        // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { nix::sys::signal::signal(sig, SigHandler::Handler(note_stop)) };
-    }
+    crate::signals::note_stop_signals();
     let _ = stop.thread_unblock();
     let parent_pid = match parent_pid {
         Ok(pid) => pid,
@@ -221,7 +217,7 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
     if !parent_reaped {
         crate::warn!("never reaped my child parent={parent_pid}: was SIGCHLD ignored?");
     }
-    let stopped_by = Signal::try_from(STOPPED_BY.load(Ordering::SeqCst)).ok();
+    let stopped_by = crate::signals::stop_noted();
     if let Some(sig) = stopped_by {
         crate::say!("got signal={}: stayed until all of my family was reaped", sig.as_str());
     }
@@ -241,13 +237,6 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
         None if all_ok && parent_reaped => 0,
         None => EXIT_FAILED,
     }
-}
-
-/// The signal that asked [`under_reaper`]'s reaper to stop (0: none).
-static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn note_stop(sig: libc::c_int) {
-    STOPPED_BY.store(sig, Ordering::SeqCst);
 }
 
 /// Exit code for "the program ran but what it observed was wrong".

@@ -16,14 +16,15 @@
 
 use std::fmt::Write as _;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler, Signal};
+use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
 
 use crate::process::{self, Reaped};
 use crate::procfs;
+use crate::signals;
 
 /// How one process the reaper reaped had ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,12 +120,6 @@ impl Report {
     }
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_stop(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
 fn ended(r: &Reaped, comm: String, killed_by_reaper: bool) -> Ended {
     Ended { pid: r.pid.as_raw(), comm, how: r.describe(), killed_by_reaper }
 }
@@ -152,10 +147,7 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
         report.code = 127;
         return report;
     }
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { signal::signal(sig, SigHandler::Handler(on_stop)) };
-    }
+    signals::note_stop_signals();
     let Some((prog, args)) = argv.split_first() else {
         report.spawn_error = Some("no command given".into());
         report.code = 127;
@@ -200,7 +192,7 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
             }
         }
         let now = Instant::now();
-        if STOP.load(Ordering::SeqCst) {
+        if signals::stop_noted().is_some() {
             kill_at.get_or_insert(now);
         }
         if main_done.is_none() && now - start >= timeout {

@@ -72,6 +72,33 @@ pub fn kill_self(sig: Signal) -> nix::Result<()> {
     kill(nix::unistd::getpid(), sig)
 }
 
+/// The signals that ask a supervising process (a reaper) to stop: Ctrl-C,
+/// `kill`, a closed terminal.
+pub const STOP_SIGNALS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
+
+static STOP_NOTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn note_stop(sig: libc::c_int) {
+    STOP_NOTED.store(sig, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Catch [`STOP_SIGNALS`] instead of dying of them: the handler only notes
+/// which one came, for [`stop_noted`]. A reaper uses this to outlive Ctrl-C
+/// (which signals its whole family) long enough to reap everyone. `exec`
+/// resets caught signals to their default, so programs it starts are not
+/// affected.
+pub fn note_stop_signals() {
+    for sig in STOP_SIGNALS {
+        // SAFETY: the handler only stores to an atomic.
+        let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(note_stop)) };
+    }
+}
+
+/// The stop signal that has arrived since [`note_stop_signals`], if any.
+pub fn stop_noted() -> Option<Signal> {
+    Signal::try_from(STOP_NOTED.load(std::sync::atomic::Ordering::SeqCst)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
