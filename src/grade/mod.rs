@@ -120,7 +120,10 @@ impl Run {
         match pids.as_slice() {
             [pid] => Ok(*pid),
             [] => Err(format!("expected lines tagged `[{role} PID]`, found none\n{}", self.excerpt())),
-            _ => Err(format!("the lines tagged `{role}` carry different PIDs {pids:?}\n{}", self.excerpt())),
+            _ => {
+                let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
+                Err(format!("the lines tagged `{role}` carry different PIDs: {}\n{}", pids.join(", "), self.excerpt()))
+            }
         }
     }
 
@@ -141,7 +144,10 @@ impl Run {
         self.expect_success()?;
         self.expect_clean()?;
         let untagged = self.untagged();
-        expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+        expect(untagged.is_empty(), || {
+            let lines: String = untagged.iter().take(10).map(|l| format!("  | {l}\n")).collect();
+            format!("every line must start with `[role PID]`; these do not:\n{lines}")
+        })
     }
 
     /// Fails unless the program exited with code 0.
@@ -564,7 +570,7 @@ pub fn reaper_reaped(run: &Run) -> Result<Vec<ReaperReaped<'_>>, String> {
         let pid = line.fact("pid").and_then(|p| p.parse().ok());
         let (Some(pid), "yes" | "no") = (pid, adopted) else {
             return Err(format!(
-                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: {:?}\n{}",
+                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: `{}`\n{}",
                 line.text,
                 run.excerpt()
             ));

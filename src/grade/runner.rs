@@ -541,7 +541,7 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
     }
     for t in &args.checks {
         if !plan.iter().any(|(_, bin, _, _)| bin.checks.iter().any(|c| c.name.contains(t.as_str()))) {
-            return usage(format!("--check {t:?}: no check of the programs to grade has that in its name"));
+            return usage(format!("--check '{t}': no check of the programs to grade has that in its name"));
         }
     }
     let out = match out_dir(args.out.as_deref()) {
