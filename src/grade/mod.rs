@@ -404,6 +404,68 @@ impl Grader {
     }
 }
 
+/// Checks about time on a machine that may be busy.
+///
+/// A check that gives a program a window (a child sleeps 300 ms so that the
+/// grader can see it in `/proc`; a parent polls every 10 ms while its child
+/// sleeps 100 ms) can miss it on a loaded machine through no fault of the
+/// program. Such a check runs its body through [`Grader::timed`]: first with
+/// its usual delays (fast when the machine is idle), and if that fails, once
+/// more with every delay and deadline multiplied by a [`Pace`] measured on
+/// the machine at that moment. A program fails only if it fails both times:
+/// a bug does not go away with more time; a busy machine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace(pub u32);
+
+impl Pace {
+    /// The usual delays.
+    pub const USUAL: Pace = Pace(1);
+
+    /// `d` at this pace.
+    pub fn of(self, d: Duration) -> Duration {
+        d * self.0
+    }
+
+    /// A delay flag's value at this pace, e.g. `"300ms"` → `"1200ms"`.
+    pub fn flag(self, d: Duration) -> String {
+        format!("{}ms", self.of(d).as_millis())
+    }
+
+    /// The pace for a second try, from the machine's load right now: 4
+    /// times the usual, times how many runnable tasks there are per core
+    /// (`/proc/loadavg`'s running count over the online CPUs), at most 40.
+    pub fn measured() -> Pace {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as u32;
+        let running = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().nth(3)?.split_once('/')?.0.parse::<u32>().ok())
+            .unwrap_or(1);
+        Pace((4 * running.div_ceil(cores).max(1)).min(40))
+    }
+}
+
+impl Grader {
+    /// Run a check's `body` about time at the usual pace, and if it fails,
+    /// once more at the [`Pace::measured`] one (see [`Pace`]). The second
+    /// failure is the verdict, and says that it failed twice. A first try
+    /// that ran into the run timeout is not retried: the program hung.
+    pub fn timed(&self, body: impl Fn(Pace) -> Verdict) -> Verdict {
+        let before = lock(&self.runs).records.len();
+        let Err(first) = body(Pace::USUAL) else { return Ok(()) };
+        if lock(&self.runs).records[before..].iter().any(|r| r.timed_out) {
+            return Err(first);
+        }
+        let pace = Pace::measured();
+        body(pace).map_err(|why| {
+            format!(
+                "{why}\n(failed twice: with the usual delays, then with every delay and deadline {}x longer, \
+                 so not because the machine was busy)",
+                pace.0
+            )
+        })
+    }
+}
+
 impl Drop for Grader {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.scratch);
