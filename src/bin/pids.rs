@@ -20,6 +20,9 @@ struct Args {
     /// How long the child lives after its checks (run `ps -o pid,ppid,stat,comm -C pids` meanwhile).
     #[arg(long, default_value = "1s", value_parser = delay::parse)]
     delay: Duration,
+    /// The child sends getpid() + N instead of its PID: see the parent's check catch it (pid_match=NO).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    lie: i32,
 }
 
 fn main() {
@@ -34,7 +37,8 @@ fn main() {
         say!("getpid()={pid} getppid()={ppid}");
         let ppid_ok = ppid == me;
         say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", out::yes_no(ppid_ok));
-        let sent = std::fs::File::from(to_parent).write_all(pid.to_string().as_bytes());
+        let told = pid.as_raw() + args.lie; // the truth, unless --lie
+        let sent = std::fs::File::from(to_parent).write_all(told.to_string().as_bytes());
         delay::pause(args.delay); // both processes are alive now: look at them with ps
         if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }
     })

@@ -28,6 +28,7 @@ pub mod wait_status;
 pub mod zombie;
 
 use std::io::{self, Read as _, Write as _};
+use std::os::fd::{AsRawFd as _, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -84,6 +85,11 @@ pub struct Run {
     pub stderr: String,
     /// The tagged lines of stdout, in order.
     pub lines: Vec<Tagged>,
+    /// For each line of `stdout` (in `str::lines` order), the PIDs of the
+    /// processes that wrote its bytes, as the kernel told the grader (see
+    /// [`Grader::run`]); empty when unknown (a run started with
+    /// [`Grader::spawn`], whose stdout is a plain pipe).
+    pub writers: Vec<Vec<i32>>,
     /// What the reaper saw: exit code, orphans left behind.
     pub report: Report,
 }
@@ -115,14 +121,24 @@ impl Run {
 
     /// The PID a role printed its lines with (the same on all its lines).
     pub fn pid_of(&self, role: &str) -> Result<i32, String> {
-        let mut pids: Vec<i32> = self.by(role).map(|l| l.pid).collect();
-        pids.dedup();
+        let mut pids: Vec<i32> = Vec::new();
+        for line in self.by(role) {
+            if !pids.contains(&line.pid) {
+                pids.push(line.pid);
+            }
+        }
         match pids.as_slice() {
             [pid] => Ok(*pid),
             [] => Err(format!("expected lines tagged `[{role} PID]`, found none\n{}", self.excerpt())),
             _ => {
                 let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
-                Err(format!("the lines tagged `{role}` carry different PIDs: {}\n{}", pids.join(", "), self.excerpt()))
+                Err(format!(
+                    "the lines tagged `{role}` carry different PIDs: {} (one {role} process was expected; \
+                     a child that does not end with _exit() at the end of its part runs on into the \
+                     parent's code and prints the parent's lines too)\n{}",
+                    pids.join(", "),
+                    self.excerpt()
+                ))
             }
         }
     }
@@ -139,7 +155,8 @@ impl Run {
     }
 
     /// The basic check every lab starts with: exit code 0, nothing left
-    /// behind, and every stdout line tagged `[role PID]`.
+    /// behind, every stdout line tagged `[role PID]`, and every line written
+    /// by the process its tag names ([`Run::expect_own_lines`]).
     pub fn expect_basic(&self) -> Verdict {
         self.expect_success()?;
         self.expect_clean()?;
@@ -147,6 +164,89 @@ impl Run {
         expect(untagged.is_empty(), || {
             let lines: String = untagged.iter().take(10).map(|l| format!("  | {l}\n")).collect();
             format!("every line must start with `[role PID]`; these do not:\n{lines}")
+        })?;
+        self.expect_own_lines()
+    }
+
+    /// Every tagged line was written by the process whose PID its tag shows.
+    ///
+    /// The grader knows who wrote each line: the program's stdout is a Unix
+    /// socket, and the kernel tells the reader the PID of the writer of every
+    /// chunk (see [`Grader::run`]). A line tagged with one PID but written by
+    /// another is text the program printed once and its output shows twice,
+    /// or never printed as it claims:
+    /// - text buffered before a `fork` is in the child's copy of the buffer
+    ///   too; a child that ends with `exit()` (Python: `sys.exit()`, or the
+    ///   end of the script) flushes it again, so the parent's lines come out
+    ///   a second time, written by the child;
+    /// - a line narrated on another process's behalf (`[child 4243] ...`
+    ///   printed by the parent).
+    ///
+    /// No honest program can fail it: a process prints its own PID in its
+    /// tag, and the line is written by that process. Runs whose writers are
+    /// unknown ([`Grader::spawn`]) pass.
+    pub fn expect_own_lines(&self) -> Verdict {
+        for (text, writers) in self.stdout.lines().zip(&self.writers) {
+            let Some(line) = Tagged::parse(text) else { continue };
+            if writers.is_empty() || writers == &[line.pid] {
+                continue;
+            }
+            let by: Vec<String> = writers.iter().map(i32::to_string).collect();
+            let copies = self.stdout.lines().filter(|l| *l == text).count();
+            let why = if copies > 1 && !writers.contains(&line.pid) {
+                format!(
+                    "it appears {copies} times: text printed before fork() and still in the output buffer is \
+                     printed again by the child when it ends with exit() (Python: sys.exit() or the end of the \
+                     script); flush before fork() and end the child with _exit()"
+                )
+            } else {
+                "every process must print its own lines, tagged with its own PID".to_string()
+            };
+            return Err(format!(
+                "the line\n  | {text}\nis tagged with PID {} but was written by process {}: {why}\n{}",
+                line.pid,
+                by.join(" and "),
+                self.excerpt()
+            ));
+        }
+        Ok(())
+    }
+
+    /// For labs with one parent and one child: the lines of each `role`
+    /// carry one PID, and the roles' PIDs differ. A child that runs on past
+    /// its part into the parent's code prints the parent's lines with its
+    /// own PID (or a second `child` PID).
+    pub fn expect_one_process_per_role(&self, roles: &[&str]) -> Verdict {
+        let mut seen: Vec<(&str, i32)> = Vec::new();
+        for role in roles {
+            let pid = self.pid_of(role)?;
+            if let Some((other, _)) = seen.iter().find(|(_, p)| *p == pid) {
+                return Err(format!(
+                    "the lines tagged `{other}` and `{role}` carry the same PID {pid}: two roles, one process\n{}",
+                    self.excerpt()
+                ));
+            }
+            seen.push((role, pid));
+        }
+        Ok(())
+    }
+
+    /// No line of a role other than `parent` states one of `facts`, the
+    /// facts only the parent's part of the program prints (what `fork` or
+    /// `wait` returned to it): a child that does not end with `_exit()` at
+    /// the end of its part runs on into the parent's code and prints them
+    /// under its own tag.
+    pub fn expect_parent_only(&self, facts: &[&str]) -> Verdict {
+        let stray = self.lines.iter().find(|l| l.role != "parent" && facts.iter().any(|f| l.fact(f).is_some()));
+        expect(stray.is_none(), || {
+            let l = stray.map(|l| format!("[{} {}] {}", l.role, l.pid, l.text)).unwrap_or_default();
+            let names: Vec<String> = facts.iter().map(|f| format!("{f}=")).collect();
+            format!(
+                "only the parent states {}; this line does:\n  | {l}\n\
+                 (a child that does not end with _exit() at the end of its part runs on into the parent's code)\n{}",
+                names.join(", "),
+                self.excerpt()
+            )
         })
     }
 
@@ -355,8 +455,36 @@ impl Grader {
     }
 
     /// Start `program args...` under the reaper with piped stdin, stdout and
-    /// stderr, for checks that talk to the program while it runs.
+    /// stderr, for checks that talk to the program while it runs (they may
+    /// take `child.stdout`). Who wrote each line is not known
+    /// ([`Run::writers`] is empty): checks that only read the output at the
+    /// end use [`Grader::spawn_watched`] or [`Grader::run`].
     pub fn spawn(&self, program: &Program, args: &[&str]) -> io::Result<Running> {
+        self.start(program, args, false)
+    }
+
+    /// [`Grader::spawn`], but the program's stdout is a Unix stream socket
+    /// whose reading end asks the kernel for each writer's credentials
+    /// (`SO_PASSCRED`): every chunk read comes from one process, with its
+    /// PID, so [`Run::writers`] says who wrote each line. To the program it
+    /// is an ordinary non-terminal stdout, block-buffered like a pipe.
+    /// `child.stdout` is `None`: the output is read by [`Running::finish`].
+    pub fn spawn_watched(&self, program: &Program, args: &[&str]) -> io::Result<Running> {
+        self.start(program, args, true)
+    }
+
+    fn start(&self, program: &Program, args: &[&str], writers: bool) -> io::Result<Running> {
+        use nix::sys::socket::{AddressFamily, SockFlag, SockType, setsockopt, socketpair, sockopt};
+        let (stdout, socket) = if writers {
+            let (ours, theirs) =
+                socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC).map_err(io::Error::from)?;
+            setsockopt(&ours, sockopt::PassCred, &true).map_err(io::Error::from)?;
+            // The program only writes; the grader only reads.
+            let _ = nix::sys::socket::shutdown(ours.as_raw_fd(), nix::sys::socket::Shutdown::Write);
+            (Stdio::from(theirs), Some(ours))
+        } else {
+            (Stdio::piped(), None)
+        };
         let report = self.scratch_path("reap");
         let mut log = lock(&self.runs);
         if log.closed {
@@ -377,7 +505,7 @@ impl Grader {
             .envs(self.environment())
             .current_dir(&self.scratch)
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .spawn()?;
         let command = program.argv.iter().map(String::as_str).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
@@ -385,13 +513,15 @@ impl Grader {
         let keep = self.keep.as_ref().map(|dir| dir.join(format!("run-{}.log", index + 1)));
         log.records.push(RunRecord { command: command.clone(), reaper_pid: child.id(), log: None, timed_out: false });
         let env = self.environment().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
-        Ok(Running { child, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
+        Ok(Running { child, socket, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
     }
 
-    /// Run `program args...` to its end with `stdin` as its input.
+    /// Run `program args...` to its end with `stdin` as its input, knowing
+    /// who wrote each line of its output (see [`Grader::spawn_watched`]).
     pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Run, String> {
-        let mut running =
-            self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
+        let mut running = self
+            .spawn_watched(program, args)
+            .map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
         if let Some(mut input) = running.child.stdin.take() {
             let _ = input.write_all(stdin); // a program that never reads its input is fine
         }
@@ -476,6 +606,8 @@ impl Drop for Grader {
 #[derive(Debug)]
 pub struct Running {
     pub child: Child,
+    /// The grader's end of the program's stdout, for [`Grader::spawn_watched`].
+    socket: Option<OwnedFd>,
     report: PathBuf,
     command: String,
     /// The environment it runs in, as `NAME=value` words, for its log.
@@ -514,7 +646,7 @@ impl Running {
     pub fn finish(mut self) -> Result<Run, String> {
         drop(self.child.stdin.take());
         // A check that read the program's output while it ran took the pipes.
-        let taken = (self.child.stdout.is_none(), self.child.stderr.is_none());
+        let taken = (self.child.stdout.is_none() && self.socket.is_none(), self.child.stderr.is_none());
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut stderr = self.child.stderr.take();
         let err_reader = std::thread::spawn(move || {
@@ -523,18 +655,23 @@ impl Running {
             }
             err
         });
+        let mut chunks: Vec<(i32, usize)> = Vec::new();
         if let Some(mut s) = self.child.stdout.take() {
             let _ = s.read_to_end(&mut out);
+        } else if let Some(socket) = self.socket.take() {
+            chunks = read_with_writers(&socket, &mut out);
         }
         let err = err_reader.join().unwrap_or_default();
         let status = self.child.wait().map_err(|e| format!("waiting for the reaper: {e}"))?;
         let text = std::fs::read_to_string(&self.report).unwrap_or_default();
         let _ = std::fs::remove_file(&self.report);
         let report = Report::from_text(&text).ok_or_else(|| format!("the reaper ended ({status}) without a report"))?;
+        let writers = line_writers(&out, &chunks);
         let stdout = String::from_utf8_lossy(&out).into_owned();
         let run = Run {
             command: self.command,
             lines: stdout.lines().filter_map(Tagged::parse).collect(),
+            writers,
             stdout,
             stderr: String::from_utf8_lossy(&err).into_owned(),
             report,
@@ -557,6 +694,66 @@ impl Running {
         }
         Ok(run)
     }
+}
+
+/// Read a [`Grader::spawn_watched`] socket to its end into `out`: returns
+/// `(writer PID, length)` for each run of bytes, in order. The kernel never
+/// joins bytes of two writers in one read, and gives the writer's
+/// credentials with each (`SCM_CREDENTIALS`).
+fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>) -> Vec<(i32, usize)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, UnixCredentials, recvmsg};
+    let mut chunks: Vec<(i32, usize)> = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let mut cmsg = nix::cmsg_space!(UnixCredentials);
+        let mut iov = [io::IoSliceMut::new(&mut buf)];
+        let (n, pid) = match recvmsg::<()>(socket.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()) {
+            Ok(msg) => {
+                let pid = msg.cmsgs().ok().into_iter().flatten().find_map(|c| match c {
+                    ControlMessageOwned::ScmCredentials(cred) => Some(cred.pid()),
+                    _ => None,
+                });
+                (msg.bytes, pid.unwrap_or(0))
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => break,
+        };
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+        match chunks.last_mut() {
+            Some((last, len)) if *last == pid => *len += n,
+            _ => chunks.push((pid, n)),
+        }
+    }
+    chunks
+}
+
+/// For each line of `out` (as `str::lines` splits it), the distinct writers
+/// of its bytes, from [`read_with_writers`]'s runs; all empty without runs.
+fn line_writers(out: &[u8], chunks: &[(i32, usize)]) -> Vec<Vec<i32>> {
+    // The writer of every byte, run by run.
+    let mut owner = Vec::with_capacity(out.len());
+    for &(pid, len) in chunks {
+        owner.extend(std::iter::repeat_n(pid, len));
+    }
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, &b) in out.iter().enumerate().chain(std::iter::once((out.len(), &b'\n'))) {
+        if b != b'\n' || (i == out.len() && start == out.len()) {
+            continue;
+        }
+        let mut who: Vec<i32> = Vec::new();
+        for &pid in owner.get(start..i).unwrap_or(&[]) {
+            if pid != 0 && !who.contains(&pid) {
+                who.push(pid);
+            }
+        }
+        lines.push(who);
+        start = i + 1;
+    }
+    lines
 }
 
 thread_local! {

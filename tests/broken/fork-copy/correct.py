@@ -1,48 +1,53 @@
 #!/usr/bin/env python3
-"""Control: a correct fork-copy in Python, as a student could write it.
+"""Control: a correct fork-copy, written from labs/01-fork-copy.md alone.
 
-Not broken: the grader must give it full marks, which shows that the broken
-programs beside it fail for their bug only. ctypes gives values that stay at
-one address when changed (a Python int would be a new object each time).
+Expect: full marks
+
+The values live in ctypes objects, as the handout shows: id() would not do,
+because `a = 10000` makes the name point at another object; ctypes.addressof
+gives the address of memory that the child changes in place.
 """
-import argparse, ctypes, os, sys, time
-
-p = argparse.ArgumentParser()
-p.add_argument("--start", type=int, default=1)
-p.add_argument("--child-value", type=int, default=10000)
-p.add_argument("--delay", default="1s")
-args = p.parse_args()
-delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
-role = "parent"
+import ctypes
+import os
+import sys
+import time
 
 
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
+def arg(name, default):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
-a = ctypes.c_long(args.start)
+def seconds(text):
+    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
+
+
+start = int(arg("--start", "1"))
+child_value = int(arg("--child-value", "10000"))
+delay = seconds(arg("--delay", "1s"))
+
+a = ctypes.c_long(start)
 s = ctypes.create_string_buffer(b"made-by-parent")
-v = (ctypes.c_long * 3)(args.start, 2, 3)
+v = (ctypes.c_long * 3)(start, 2, 3)
 
 
-def show(what):
-    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+def show(role, what):
+    print(f"[{role} {os.getpid()}] {what}: a={a.value} a_addr={hex(ctypes.addressof(a))} "
+          f"s={s.value.decode()} s_addr={hex(ctypes.addressof(s))} "
+          f"v={list(v)} v_addr={hex(ctypes.addressof(v))}", flush=True)
 
 
-show("before fork")
+show("parent", "before fork")
 pid = os.fork()
 if pid == 0:
-    role = "child"
-    show("my copies after fork")
-    a.value = args.child_value
+    show("child", "my copies after fork")
+    a.value = child_value
     s.value = s.value.upper()
-    v[0] = args.child_value
-    show("changed my copies")
+    v[0] = child_value
+    show("child", "changed my copies")
     time.sleep(delay)
     os._exit(0)
-say(f"fork() returned child={pid}")
-_, status = os.waitpid(pid, 0)
-say(f"child {pid} exited code={os.waitstatus_to_exitcode(status)}")
-show("after the child ended")
+
+print(f"[parent {os.getpid()}] fork() returned child={pid}", flush=True)
+pid, status = os.waitpid(pid, 0)
+print(f"[parent {os.getpid()}] child {pid} ended, code={os.WEXITSTATUS(status)}", flush=True)
+show("parent", "after the child ended")

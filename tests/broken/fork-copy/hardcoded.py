@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Broken: prints the course's numbers (a=1, a=10000) whatever --start and
 --child-value say. It runs cleanly; the grader must fail "child starts with
-the parent's values" (the random --start is not what it prints).
+the parent's values", and every check after it (the random --start and
+--child-value are not what it prints).
+
+Expect: fails "child starts with the parent's values"; "same addresses, different values after the child's change"; "parent's values unchanged after the child ends"
 """
 import argparse, ctypes, os, sys, time
 
@@ -12,7 +15,6 @@ p.add_argument("--delay", default="1s")
 args = p.parse_args()
 delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
 role = "parent"
-
 
 def say(msg):
     sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
@@ -26,8 +28,8 @@ args.child_value = 10000
 
 
 def show(what):
-    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+    say(f"{what}: a={a.value} a_addr={hex(ctypes.addressof(a))} s={s.value.decode()} "
+        f"s_addr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v_addr={hex(ctypes.addressof(v))}")
 
 
 show("before fork")

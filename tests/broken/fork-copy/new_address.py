@@ -2,6 +2,8 @@
 """Broken: the child makes a new integer instead of changing its copy, so
 its a= lives at another address. Everything else is right; the grader must
 fail "same addresses, different values after the child's change" only.
+
+Expect: fails "same addresses, different values after the child's change"
 """
 import argparse, ctypes, os, sys, time
 
@@ -12,7 +14,6 @@ p.add_argument("--delay", default="1s")
 args = p.parse_args()
 delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
 role = "parent"
-
 
 def say(msg):
     sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
@@ -25,8 +26,8 @@ v = (ctypes.c_long * 3)(args.start, 2, 3)
 
 
 def show(what):
-    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+    say(f"{what}: a={a.value} a_addr={hex(ctypes.addressof(a))} s={s.value.decode()} "
+        f"s_addr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v_addr={hex(ctypes.addressof(v))}")
 
 
 show("before fork")

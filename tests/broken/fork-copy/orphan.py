@@ -3,6 +3,8 @@
 exits while the child still sleeps, leaving an orphan behind. The grader
 must fail the basic check "runs and exits 0, leaving no process behind" (and
 so report the other checks as "basic check failed").
+
+Expect: fails "runs and exits 0, leaving no process behind"
 """
 import argparse, ctypes, os, sys, time
 
@@ -13,7 +15,6 @@ p.add_argument("--delay", default="1s")
 args = p.parse_args()
 delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
 role = "parent"
-
 
 def say(msg):
     sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
@@ -26,8 +27,8 @@ v = (ctypes.c_long * 3)(args.start, 2, 3)
 
 
 def show(what):
-    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+    say(f"{what}: a={a.value} a_addr={hex(ctypes.addressof(a))} s={s.value.decode()} "
+        f"s_addr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v_addr={hex(ctypes.addressof(v))}")
 
 
 show("before fork")

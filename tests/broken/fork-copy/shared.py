@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Broken: "the child's change shows in the parent".
-
 The values live in a MAP_SHARED mapping (as with multiprocessing.Value), so
 the parent sees the child's writes after the fork: the opposite of the lesson.
 It runs cleanly; the grader must fail "same addresses, different values after
 the child's change" and "parent's values unchanged after the child ends".
+
+Expect: fails "same addresses, different values after the child's change"; "parent's values unchanged after the child ends"
 """
 import argparse, ctypes, os, sys, time
 
@@ -33,8 +34,8 @@ v[:] = [args.start, 2, 3]
 
 
 def show(what):
-    say(f"{what}: a={a.value} &a={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s.as_ptr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v.as_ptr={hex(ctypes.addressof(v))}")
+    say(f"{what}: a={a.value} a_addr={hex(ctypes.addressof(a))} s={s.value.decode()} "
+        f"s_addr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v_addr={hex(ctypes.addressof(v))}")
 
 
 show("before fork")

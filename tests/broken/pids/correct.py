@@ -1,40 +1,42 @@
 #!/usr/bin/env python3
-"""Control: a correct pids lab in Python, as a student could write it.
+"""Control: a correct pids lab, written from labs/02-pids.md alone.
 
-Not broken: the grader must give it full marks, which shows that the broken
-programs beside it fail for their bug only.
+Expect: full marks
 """
-import argparse, os, sys, time
-
-p = argparse.ArgumentParser()
-p.add_argument("--delay", default="1s")
-args = p.parse_args()
-delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
-role = "parent"
+import os
+import sys
+import time
 
 
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
+def arg(name, default):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
+
+def seconds(text):
+    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
+
+
+delay = seconds(arg("--delay", "1s"))
+lie = int(arg("--lie", "0"))
 
 me = os.getpid()
-say(f"getpid()={me} getppid()={os.getppid()}")
+print(f"[parent {me}] getpid()={me} getppid()={os.getppid()}", flush=True)
 r, w = os.pipe()
-child = os.fork()
-if child == 0:
-    role = "child"
+pid = os.fork()
+if pid == 0:
     os.close(r)
-    pid, ppid = os.getpid(), os.getppid()
-    say(f"getpid()={pid} getppid()={ppid}")
-    say(f"ppid_match={'yes' if ppid == me else 'no'}")
-    os.write(w, str(pid).encode())
+    mine, ppid = os.getpid(), os.getppid()
+    print(f"[child {mine}] getpid()={mine} getppid()={ppid}", flush=True)
+    print(f"[child {mine}] ppid_match={'yes' if ppid == me else 'no'}", flush=True)
+    os.write(w, str(mine + lie).encode())
     os.close(w)
     time.sleep(delay)
     os._exit(0)
+
 os.close(w)
-say(f"fork() returned child={child}")
-told = os.read(r, 64).decode()
-say(f"child_said={told} pid_match={'yes' if told == str(child) else 'no'}")
-pid, status = os.waitpid(child, 0)
-say(f"waitpid returned={pid} exited code={os.waitstatus_to_exitcode(status)}")
+print(f"[parent {me}] fork() returned child={pid}", flush=True)
+said = os.read(r, 100).decode()
+os.close(r)
+print(f"[parent {me}] child_said={said} pid_match={'yes' if said == str(pid) else 'no'}", flush=True)
+done, status = os.waitpid(pid, 0)
+print(f"[parent {me}] waitpid returned={done} code={os.WEXITSTATUS(status)}", flush=True)
