@@ -1,13 +1,15 @@
 //! Checks for lab 3, wait-status. See `labs/03-wait-status.md`, "Grading contract".
 //!
-//! Every run asks for a random exit code (1 to 255) or a random terminating
+//! Every run asks for a random exit code (130 to 254) or a random terminating
 //! signal, so a program that prints fixed numbers cannot pass; the checks
 //! compare what wait returned with the child's own `getpid()` line and with
 //! the encoding rules (`raw == code * 256`, `raw & 0x7f == signal`).
 
 use nix::sys::signal::Signal;
 
-use super::{Check, Grader, Program, Run, Verdict, draw_u64, expect, random_in};
+use std::time::Duration;
+
+use super::{Check, Grader, Pace, Program, Run, Verdict, draw_u64, expect, random_in};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
@@ -37,9 +39,20 @@ fn pick<T: Copy>(items: &[T]) -> T {
     items[draw_u64() as usize % items.len()]
 }
 
+/// The facts only the parent states (what wait returned, decoded).
+const PARENT_FACTS: &[&str] = &["returned", "raw", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG"];
+
+/// An exit code to ask for: never 0, 1 (a crash: a Python traceback), 2 (the
+/// course's and the kit's default), 255 (`exit(-1)`), nor below 128, so that
+/// a program that prints the default, ignores `--code`, or keeps only 7 bits
+/// of the code fails on every run.
+fn random_code() -> i32 {
+    random_in(130, 254) as i32
+}
+
 /// Run with a random code and the child's `--delay`: `(run, code)`.
 fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Run, i32), String> {
-    let code = random_in(1, 255) as i32;
+    let code = random_code();
     let code_s = code.to_string();
     let mut args = vec!["--code", &code_s, "--delay", delay];
     args.extend_from_slice(extra);
@@ -69,14 +82,16 @@ fn expect_fact(run: &Run, key: &str, want: &str) -> Verdict {
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     let (run, _) = run_code(g, p, "10ms", &[])?;
-    run.expect_basic()
+    run.expect_basic()?;
+    run.expect_one_process_per_role(&["parent", "child"])?;
+    run.expect_parent_only(PARENT_FACTS)
 }
 
 fn returns_child_pid(g: &Grader, p: &Program) -> Verdict {
     let (run, _) = run_code(g, p, "10ms", &[])?;
     let child = child_pid(&run)?;
     let parent = run.pid_of("parent")?;
-    expect(child != parent, || format!("parent and child printed the same PID {parent}"))?;
+    expect(child != parent, || format!("parent and child printed the same PID {parent}\n{}", run.excerpt()))?;
     let got = *returned(&run)?.last().unwrap_or(&0);
     expect(got == child, || {
         format!("wait should return the child's PID {child} (its getpid()); got returned={got}\n{}", run.excerpt())
@@ -88,7 +103,11 @@ fn exit_status(g: &Grader, p: &Program) -> Verdict {
     run.expect_success()?;
     let raw = run.number("parent", "raw")?;
     expect(raw == code * 256, || {
-        format!("asked for exit code {code}: the raw status should be {code} * 256 = {}, got raw={raw}", code * 256)
+        format!(
+            "asked for exit code {code}: the raw status should be {code} * 256 = {}, got raw={raw}\n{}",
+            code * 256,
+            run.excerpt()
+        )
     })?;
     expect_fact(&run, "WIFEXITED", "true")?;
     expect_fact(&run, "WEXITSTATUS", &code.to_string())
@@ -105,7 +124,9 @@ fn signal_status(g: &Grader, p: &Program) -> Verdict {
     run.expect_clean()?;
     let child = child_pid(&run)?;
     let got = *returned(&run)?.last().unwrap_or(&0);
-    expect(got == child, || format!("wait should return the child's PID {child}, got returned={got}"))?;
+    expect(got == child, || {
+        format!("wait should return the child's PID {child}, got returned={got}\n{}", run.excerpt())
+    })?;
     let raw = run.number("parent", "raw")?;
     let n = sig as i32;
     expect(raw & 0x7f == n, || {
@@ -117,21 +138,34 @@ fn signal_status(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn nohang_polls(g: &Grader, p: &Program) -> Verdict {
-    let (run, code) = run_code(g, p, "100ms", &["--nohang", "--poll", "10ms"])?;
-    run.expect_success()?;
-    let child = child_pid(&run)?;
-    let answers = returned(&run)?;
-    let (last, polls) = answers.split_last().unwrap_or((&0, &[]));
-    expect(!polls.is_empty() && polls.iter().all(|&r| r == 0), || {
-        format!(
-            "with --nohang and a child that sleeps 100ms, expected returned=0 answers (still running) \
-             before the child is reaped; got returned= {answers:?}\n{}",
-            run.excerpt()
-        )
-    })?;
-    expect(*last == child, || format!("the last poll should return the child's PID {child}, got {last}"))?;
-    let raw = run.number("parent", "raw")?;
-    expect(raw == code * 256, || format!("expected raw={} for exit code {code}, got raw={raw}", code * 256))
+    // The child sleeps 100 ms while the parent polls every 10 ms: on a busy
+    // machine the parent may not get to poll before the child ends, so the
+    // check retries with a longer sleep (see [`Grader::timed`]).
+    let code = random_code();
+    g.timed(|pace: Pace| {
+        let delay = pace.flag(Duration::from_millis(100));
+        let run = g.run(p, &["--code", &code.to_string(), "--delay", &delay, "--nohang", "--poll", "10ms"])?;
+        run.expect_success()?;
+        let child = child_pid(&run)?;
+        let answers = returned(&run)?;
+        let (last, polls) = answers.split_last().unwrap_or((&0, &[]));
+        expect(!polls.is_empty() && polls.iter().all(|&r| r == 0), || {
+            let seen: Vec<String> = answers.iter().map(|r| format!("returned={r}")).collect();
+            format!(
+                "with --nohang and a child that sleeps {delay}, expected returned=0 answers (still running) \
+                 before the child is reaped; got {}\n{}",
+                seen.join(", "),
+                run.excerpt()
+            )
+        })?;
+        expect(*last == child, || {
+            format!("the last poll should return the child's PID {child}, got returned={last}\n{}", run.excerpt())
+        })?;
+        let raw = run.number("parent", "raw")?;
+        expect(raw == code * 256, || {
+            format!("expected raw={} for exit code {code}, got raw={raw}\n{}", code * 256, run.excerpt())
+        })
+    })
 }
 
 fn usage_errors(g: &Grader, p: &Program) -> Verdict {

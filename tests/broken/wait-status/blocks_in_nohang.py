@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Broken: ignores --nohang and blocks in wait(). Everything else is right;
 the grader must fail "--nohang polls return 0 until the child is reaped".
+
+Expect: fails "--nohang polls return 0 until the child is reaped"
 """
 import argparse, os, signal, sys, time
 

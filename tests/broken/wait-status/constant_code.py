@@ -2,6 +2,8 @@
 """Broken: prints the course's exit code 2 (raw=512) whatever the child
 exited with. The grader must fail "raw status is code * 256 and WEXITSTATUS
 is the code" (its --code is random).
+
+Expect: fails "raw status is code * 256 and WEXITSTATUS is the code"; "--nohang polls return 0 until the child is reaped"
 """
 import argparse, os, signal, sys, time
 

@@ -3,6 +3,8 @@
 
 Not broken: the grader must give it full marks, which shows that the broken
 programs beside it fail for their bug only.
+
+Expect: full marks
 """
 import argparse, os, signal, sys, time
 

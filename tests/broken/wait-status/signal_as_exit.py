@@ -2,6 +2,8 @@
 """Broken: decodes every status as a normal exit (WEXITSTATUS = raw >> 8), so
 a child killed by a signal shows WIFEXITED=true. The grader must fail "a
 signal shows as WIFSIGNALED and WTERMSIG".
+
+Expect: fails "a signal shows as WIFSIGNALED and WTERMSIG"
 """
 import argparse, os, signal, sys, time
 

@@ -2,6 +2,8 @@
 """Broken: prints the default exit code 3 whatever --code says. The grader
 must fail "wait returns the zombie's PID and its exit code" (its --code is
 random).
+
+Expect: fails "wait returns the zombie's PID and its exit code"
 """
 import argparse, os, sys, time
 

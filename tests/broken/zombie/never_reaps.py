@@ -2,6 +2,8 @@
 """Broken: shows the zombie but never waits for it: the parent exits and
 leaves it to be adopted and reaped by someone else. The grader must fail the
 basic check "runs and exits 0, leaving no process behind".
+
+Expect: fails "runs and exits 0, leaving no process behind"
 """
 import argparse, os, sys, time
 

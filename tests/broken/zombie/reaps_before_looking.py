@@ -3,6 +3,8 @@
 which is gone by then: it never sees the zombie (and says so honestly). The
 grader must fail "parent reads the child's state Z, comm and ppid from
 /proc" and "the zombie is real: the grader sees it in /proc too".
+
+Expect: fails "parent reads the child's state Z, comm and ppid from /proc"; "the zombie is real: the grader sees it in /proc too"
 """
 import argparse, os, sys, time
 
