@@ -37,11 +37,13 @@ fn pids_check_fails_on_a_narrated_child() {
            echo "[child 4243] getpid()=4243 getppid()=$$ ppid_match=yes"
            echo "[parent $$] child_said=4243 pid_match=yes""#,
     );
-    run_check("pids", "pids", "runs and exits 0, leaving no process behind", &wrong).unwrap();
+    // The grader knows who wrote each line: the shell wrote the child's.
+    let err = run_check("pids", "pids", "runs and exits 0, leaving no process behind", &wrong).unwrap_err();
+    assert!(err.contains("tagged with PID 4243 but was written by process"), "{err}");
     run_check("pids", "pids", "parent shows its own getpid() and getppid()", &wrong).unwrap();
     let err = run_check("pids", "pids", "the child is real: the grader sees it in /proc under the parent", &wrong)
         .unwrap_err();
-    assert!(err.contains("saw no child"), "{err}");
+    assert!(err.contains("saw no live child"), "{err}");
 }
 
 #[test]

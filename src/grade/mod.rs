@@ -516,21 +516,33 @@ impl Grader {
         Ok(Running { child, socket, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
     }
 
-    /// Run `program args...` to its end with `stdin` as its input, knowing
-    /// who wrote each line of its output (see [`Grader::spawn_watched`]).
+    /// Run `program args...` to its end with `stdin` as its input.
     pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Run, String> {
-        let mut running = self
-            .spawn_watched(program, args)
-            .map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
-        if let Some(mut input) = running.child.stdin.take() {
-            let _ = input.write_all(stdin); // a program that never reads its input is fine
-        }
-        running.finish()
+        let running =
+            self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
+        Self::feed(running, stdin)
     }
 
     /// Run `program args...` to its end with empty input.
     pub fn run(&self, program: &Program, args: &[&str]) -> Result<Run, String> {
         self.run_with_input(program, args, b"")
+    }
+
+    /// [`Grader::run`], knowing who wrote each line of the output (see
+    /// [`Grader::spawn_watched`]), so that [`Run::expect_basic`] also checks
+    /// that every line was written by the process its tag names.
+    pub fn run_watched(&self, program: &Program, args: &[&str]) -> Result<Run, String> {
+        let running = self
+            .spawn_watched(program, args)
+            .map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
+        Self::feed(running, b"")
+    }
+
+    fn feed(mut running: Running, stdin: &[u8]) -> Result<Run, String> {
+        if let Some(mut input) = running.child.stdin.take() {
+            let _ = input.write_all(stdin); // a program that never reads its input is fine
+        }
+        running.finish()
     }
 }
 

@@ -56,7 +56,7 @@ fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Run
     let code_s = code.to_string();
     let mut args = vec!["--code", &code_s, "--delay", delay];
     args.extend_from_slice(extra);
-    Ok((g.run(p, &args)?, code))
+    Ok((g.run_watched(p, &args)?, code))
 }
 
 /// The PIDs the parent's `returned=` facts give, in order.
@@ -119,7 +119,7 @@ fn signal_status(g: &Grader, p: &Program) -> Verdict {
     let num_s = (sig as i32).to_string();
     let lower = short.to_ascii_lowercase();
     let spelling = pick(&[sig.as_str(), short, lower.as_str(), num_s.as_str()]);
-    let run = g.run(p, &["--signal", spelling, "--delay", "10ms"])?;
+    let run = g.run_watched(p, &["--signal", spelling, "--delay", "10ms"])?;
     run.expect_success()?;
     run.expect_clean()?;
     let child = child_pid(&run)?;
@@ -144,7 +144,7 @@ fn nohang_polls(g: &Grader, p: &Program) -> Verdict {
     let code = random_code();
     g.timed(|pace: Pace| {
         let delay = pace.flag(Duration::from_millis(100));
-        let run = g.run(p, &["--code", &code.to_string(), "--delay", &delay, "--nohang", "--poll", "10ms"])?;
+        let run = g.run_watched(p, &["--code", &code.to_string(), "--delay", &delay, "--nohang", "--poll", "10ms"])?;
         run.expect_success()?;
         let child = child_pid(&run)?;
         let answers = returned(&run)?;
@@ -176,7 +176,7 @@ fn usage_errors(g: &Grader, p: &Program) -> Verdict {
     for args in cases {
         let mut args = args.to_vec();
         args.extend(["--delay", "10ms"]);
-        let run = g.run(p, &args)?;
+        let run = g.run_watched(p, &args)?;
         expect(run.code() == 2, || {
             format!("expected exit code 2 (usage error), got {}\n{}", run.code(), run.excerpt())
         })?;
