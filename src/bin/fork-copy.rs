@@ -28,13 +28,7 @@ struct Args {
 /// the heap buffers of the `String` and the `Vec`).
 fn show(what: &str, a: &i64, s: &str, v: &[i64]) {
     let items: Vec<String> = v.iter().map(i64::to_string).collect();
-    say!(
-        "{what}: a={a} a_addr={:p} s={s} s_addr={:p} v=[{}] v_addr={:p}",
-        a,
-        s.as_ptr(),
-        items.join(","),
-        v.as_ptr()
-    );
+    say!("{what}: a={a} a_addr={:p} s={s} s_addr={:p} v=[{}] v_addr={:p}", a, s.as_ptr(), items.join(","), v.as_ptr());
 }
 
 fn main() {

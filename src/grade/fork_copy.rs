@@ -30,8 +30,10 @@ const PARENT_FACTS: &[&str] = &["child", "code"];
 fn run_random(g: &Grader, p: &Program) -> Result<(Run, i64, i64), String> {
     let start = random_in(2, 999) as i64;
     let child_value = random_in(10_001, 99_999) as i64;
-    let run =
-        g.run_watched(p, &["--start", &start.to_string(), "--child-value", &child_value.to_string(), "--delay", "10ms"])?;
+    let run = g.run_watched(
+        p,
+        &["--start", &start.to_string(), "--child-value", &child_value.to_string(), "--delay", "10ms"],
+    )?;
     Ok((run, start, child_value))
 }
 

@@ -476,8 +476,8 @@ impl Grader {
     fn start(&self, program: &Program, args: &[&str], writers: bool) -> io::Result<Running> {
         use nix::sys::socket::{AddressFamily, SockFlag, SockType, setsockopt, socketpair, sockopt};
         let (stdout, socket) = if writers {
-            let (ours, theirs) =
-                socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC).map_err(io::Error::from)?;
+            let (ours, theirs) = socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC)
+                .map_err(io::Error::from)?;
             setsockopt(&ours, sockopt::PassCred, &true).map_err(io::Error::from)?;
             // The program only writes; the grader only reads.
             let _ = nix::sys::socket::shutdown(ours.as_raw_fd(), nix::sys::socket::Shutdown::Write);

@@ -72,7 +72,10 @@ fn expect_reaped(run: &Run) -> Verdict {
     let child = run.pid_of("child")?;
     let line = run.by("parent").find(|l| l.fact("returned").is_some());
     let Some(line) = line else {
-        return Err(format!("expected a parent line `... returned=PID code=N` (what waitpid returned), found none\n{}", run.excerpt()));
+        return Err(format!(
+            "expected a parent line `... returned=PID code=N` (what waitpid returned), found none\n{}",
+            run.excerpt()
+        ));
     };
     let (returned, code) = (line.fact("returned").unwrap_or_default(), line.fact("code"));
     expect(returned == child.to_string() && code == Some("0"), || {

@@ -153,10 +153,7 @@ fn gone_after_wait(g: &Grader, p: &Program) -> Verdict {
     let gone = run.lines[reaped_at..].iter().filter(|l| l.role == "parent").find_map(|l| l.fact("gone"));
     expect(gone.is_some_and(|g| g.eq_ignore_ascii_case("yes")), || {
         let seen = gone.map_or("no gone=".to_string(), |g| format!("gone={g}"));
-        format!(
-            "after the wait line, expected the parent's gone=yes (read /proc again), got {seen}\n{}",
-            run.excerpt()
-        )
+        format!("after the wait line, expected the parent's gone=yes (read /proc again), got {seen}\n{}", run.excerpt())
     })?;
     // The parent reaped it itself: nothing was left for the reaper.
     run.expect_clean()
