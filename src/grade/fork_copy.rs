@@ -21,7 +21,7 @@ pub const CHECKS: &[Check] = &[
 
 /// The facts only the parent states: a child line with one of them is a
 /// child that ran on into the parent's code.
-const PARENT_FACTS: &[&str] = &["child", "code"];
+const PARENT_FACTS: &[&str] = &["child"];
 
 /// Run with random values: `(run, start, child_value)`. `start` is never the
 /// course's 1 and `child_value` never its 10000, and the two ranges do not

@@ -879,3 +879,53 @@ pub fn expect_reaper_reaped_exactly(run: &Run, family: &[(&str, i32, bool)]) -> 
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_line_is_attributed_to_the_writers_of_its_bytes() {
+        let out = b"[parent 1] a\n[parent 1] b\n[child 2] c\nhalf";
+        // Process 2 wrote "[parent 1] a\n" (a copied buffer), then its own line.
+        let chunks = [(2, 13), (1, 13), (2, 12), (1, 4)];
+        let writers = line_writers(out, &chunks);
+        assert_eq!(writers, vec![vec![2], vec![1], vec![2], vec![1]]);
+        assert_eq!(line_writers(b"x\ny", &[(5, 2), (6, 1)]), vec![vec![5], vec![6]]);
+        assert_eq!(line_writers(b"xy\n", &[(5, 1), (6, 2)]), vec![vec![5, 6]]);
+        assert_eq!(line_writers(b"a\n", &[]), vec![Vec::<i32>::new()]);
+        assert!(line_writers(b"", &[]).is_empty());
+    }
+
+    fn run_of(stdout: &str, writers: Vec<Vec<i32>>) -> Run {
+        Run {
+            command: "prog".into(),
+            stdout: stdout.into(),
+            stderr: String::new(),
+            lines: stdout.lines().filter_map(Tagged::parse).collect(),
+            writers,
+            report: Report::default(),
+        }
+    }
+
+    #[test]
+    fn a_line_written_by_another_process_than_its_tag_fails() {
+        let text = "[parent 1] before fork\n[child 2] hi\n[parent 1] before fork\n[parent 1] done\n";
+        let honest = run_of(text, vec![vec![1], vec![2], vec![1], vec![1]]);
+        assert_eq!(honest.expect_own_lines(), Ok(()));
+        let copied = run_of(text, vec![vec![2], vec![2], vec![1], vec![1]]);
+        let err = copied.expect_own_lines().unwrap_err();
+        assert!(err.contains("tagged with PID 1 but was written by process 2") && err.contains("2 times"), "{err}");
+        // Unknown writers (a plain pipe): nothing to check.
+        assert_eq!(run_of(text, Vec::new()).expect_own_lines(), Ok(()));
+    }
+
+    #[test]
+    fn parent_facts_on_a_child_line_and_two_pids_for_one_role_fail() {
+        let run = run_of("[parent 1] child=2\n[child 2] a=1\n[child 2] fork() returned child=0\n", Vec::new());
+        assert!(run.expect_parent_only(&["child"]).unwrap_err().contains("[child 2] fork() returned child=0"));
+        let run = run_of("[parent 1] x\n[child 2] y\n[parent 2] z\n", Vec::new());
+        let err = run.expect_one_process_per_role(&["parent", "child"]).unwrap_err();
+        assert!(err.contains("different PIDs: 1, 2"), "{err}");
+    }
+}

@@ -18,8 +18,8 @@ pub const CHECKS: &[Check] = &[
     Check { name: "after wait the /proc entry is gone", points: 2, run: gone_after_wait },
 ];
 
-/// The facts only the parent states (what it read in `/proc`, what wait returned).
-const PARENT_FACTS: &[&str] = &["state", "returned", "gone"];
+/// The facts only the parent states (what wait returned, what it saw after).
+const PARENT_FACTS: &[&str] = &["returned", "gone"];
 
 /// Run with a random code: `(run, code)`; with `watch`, also the first
 /// zombie the grader saw among the program's children in `/proc`. The code
