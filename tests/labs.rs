@@ -251,3 +251,26 @@ fn half_copy_checks_catch_wrong_programs() {
         cases.iter().filter_map(|(argv, check, why)| half_copy_check_fails(argv, check, why).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The grading contract's table in the handouts of labs 1 to 4 lists
+/// exactly the checks the grader runs, in order, with their points.
+#[test]
+fn handout_tables_of_labs_1_to_4_match_the_checks() {
+    for id in ["fork-copy", "pids", "wait-status", "zombie"] {
+        let lab = labkit::labs::find(id).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(lab.handout());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let contract = &text[text.find("## Grading contract").expect("a grading contract")..];
+        let rows: Vec<(String, u32)> = contract
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| check ") && !l.starts_with("| ---"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                (cells[0].trim_start_matches("| ").to_string(), cells[1].trim().parse().expect("points"))
+            })
+            .collect();
+        let checks: Vec<(String, u32)> =
+            lab.bin(id).unwrap().checks.iter().map(|c| (c.name.to_string(), c.points)).collect();
+        assert_eq!(rows, checks, "{}", path.display());
+    }
+}
