@@ -51,9 +51,14 @@ fn expect_children(run: &Run, n: u64) -> Result<Vec<i32>, String> {
     said.sort_unstable();
     seen.sort_unstable();
     expect(said == seen, || {
-        format!("the parent's pids={list} are not the children's PIDs {kids:?}\n{}", run.excerpt())
+        format!("the parent's pids={list} are not the children's PIDs {}\n{}", pid_list(&kids), run.excerpt())
     })?;
     Ok(kids)
+}
+
+/// PIDs as text: `4242, 4243`.
+fn pid_list(pids: &[i32]) -> String {
+    pids.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The parent's `/proc` counting lines: those with `zombies=`.
@@ -84,7 +89,7 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
     })?;
     for l in counts {
         expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
-            format!("with SIG_IGN the parent should see children=0 zombies=0, got {:?}\n{}", l.text, run.excerpt())
+            format!("with SIG_IGN the parent should see children=0 zombies=0, got `{}`\n{}", l.text, run.excerpt())
         })?;
     }
     Ok(())
@@ -124,7 +129,7 @@ fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
     })?;
     let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
     expect(reaped.is_empty(), || {
-        format!("with SIG_IGN no exit code can reach the parent, yet it shows {:?}\n{}", reaped[0].text, run.excerpt())
+        format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`\n{}", reaped[0].text, run.excerpt())
     })
 }
 
@@ -149,7 +154,7 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
     let mut reaped: Vec<i32> = Vec::new();
     for (l, pid) in run.facts("parent", "pid") {
         expect(l.fact("code") == Some(&code.to_string()), || {
-            format!("every child exits with --code {code}; the parent shows {:?}\n{}", l.text, run.excerpt())
+            format!("every child exits with --code {code}; the parent shows `{}`\n{}", l.text, run.excerpt())
         })?;
         reaped.extend(pid.parse::<i32>().ok());
     }
@@ -158,7 +163,9 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
     want_pids.sort_unstable();
     expect(reaped == want_pids, || {
         format!(
-            "the parent should reap each child once (`pid=P ... code={code}`): children {want_pids:?}, reaped {reaped:?}\n{}",
+            "the parent should reap each child once (`pid=P ... code={code}`): children {}, reaped {}\n{}",
+            pid_list(&want_pids),
+            if reaped.is_empty() { "none".to_string() } else { pid_list(&reaped) },
             run.excerpt()
         )
     })
