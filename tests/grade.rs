@@ -12,7 +12,7 @@
 //! fast.
 
 mod common;
-use common::{labkit_bin, python3};
+use common::{c_program, labkit_bin, python3};
 use labkit::grade::runner::{CheckResult, Outcome, Settings, run_check};
 use labkit::grade::{Check, Program, random_u64};
 use std::path::{Path, PathBuf};
@@ -459,6 +459,8 @@ fn run_checks(lab: &str, bin: &str, file: &str, which: impl Fn(usize, &Check) ->
     assert!(path.is_file(), "missing {}", path.display());
     let program = if file.ends_with(".py") {
         Program::new([python3(), "-S", &path.to_string_lossy()])
+    } else if file.ends_with(".c") {
+        Program::new([c_program(&format!("tests/broken/{lab}/{file}")).to_string_lossy().into_owned()])
     } else {
         Program::new(["sh", &path.to_string_lossy()])
     };
@@ -605,9 +607,10 @@ fn lab04_zombie_in_python() {
 }
 
 #[test]
-fn lab05_orphan_in_python() {
+fn lab05_orphan_in_python_and_c() {
     concurrently(vec![
         case("correct.py", || control("orphan")),
+        case("correct.c", || control_bin("orphan", "orphan", "correct.c")),
         leaves_a_process("orphan", "no_subreaper.py"),
         case("parent_waits.py", || {
             broken(
@@ -626,14 +629,16 @@ fn lab05_orphan_in_python() {
 }
 
 #[test]
-fn lab06_double_fork_in_python() {
+fn lab06_double_fork_in_python_and_c() {
     concurrently(vec![
         case("correct.py", || control("double-fork")),
+        case("correct.c", || control_bin("double-fork", "double-fork", "correct.c")),
         case("child_waits.py", || {
             broken(
                 "double-fork",
                 "child_waits.py",
                 &[
+                    "the parent reaps its child, which exits at once",
                     "the grandchild is adopted by the reaper, not the parent, and does task 2",
                     "the reaper reaps the grandchild, then wait() says ECHILD",
                 ],
@@ -642,18 +647,27 @@ fn lab06_double_fork_in_python() {
         case("reaps_late.py", || {
             broken("double-fork", "reaps_late.py", &["zombies=0 on every parent line after the reap"]);
         }),
+        case("child_lingers.py", || {
+            let why = broken("double-fork", "child_lingers.py", &["the parent reaps its child, which exits at once"]);
+            assert!(why[0].contains("lingered"), "{why:?}");
+        }),
     ]);
 }
 
 #[test]
-fn lab07_sigchld_ignore_in_python() {
+fn lab07_sigchld_ignore_in_python_and_c() {
     concurrently(vec![
         case("correct.py", || control("sigchld-ignore")),
+        case("correct.c", || control_bin("sigchld-ignore", "sigchld-ignore", "correct.c")),
         case("forgets_ign.py", || {
             broken(
                 "sigchld-ignore",
                 "forgets_ign.py",
-                &["SIG_IGN: the children vanish from /proc, zombies=0", "SIG_IGN: wait() then fails with ECHILD"],
+                &[
+                    "SIG_IGN: the children vanish from /proc, zombies=0",
+                    "SIG_IGN: wait() then fails with ECHILD",
+                    "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live",
+                ],
             );
         }),
         case("no_usage_check.py", || {
@@ -677,9 +691,10 @@ fn lab07_sigchld_ignore_in_python() {
 }
 
 #[test]
-fn lab08_half_copy_in_python() {
+fn lab08_half_copy_in_python_and_c() {
     concurrently(vec![
         case("correct.py", || control("half-copy")),
+        case("correct.c", || control_bin("half-copy", "half-copy", "correct.c")),
         case("one_process.py", || {
             broken("half-copy", "one_process.py", &["two processes each wrote one half (seen by strace)"]);
         }),

@@ -155,6 +155,32 @@ fn orphan_check_fails_when_the_orphan_claims_adoption_by_pid_1() {
     assert!(err.contains("should be adopted by the reaper"), "{err}");
 }
 
+/// `orphan --adopt-by-init` under a subreaper that reaps (`labkit reap`,
+/// as the grader runs programs): the watcher must name that subreaper as the
+/// adopter (`pid1=no`), see the orphan's zombie under it in /proc, and see it
+/// vanish. The test does not rely on what this machine's PID 1 does: the
+/// orphan never reaches it.
+#[test]
+fn orphan_adopt_by_init_names_the_real_adopter_and_sees_it_reap() {
+    let g = common::grader();
+    let orphan = Program::kit(common::labkit_bin(), "orphan");
+    let run = g.run(&orphan, &["--adopt-by-init", "--delay", "20ms", "--watch", "10s"]).unwrap();
+    let reaper = g.runs()[0].reaper_pid;
+    let child = run.pid_of("child").unwrap();
+    assert_eq!(run.code(), 0, "{}", run.excerpt());
+    let (_, by) = run.fact("child", "adopted_by").unwrap();
+    let (_, pid1) = run.fact("child", "pid1").unwrap();
+    assert_eq!(pid1, "no", "{}", run.excerpt());
+    assert!(run.by("watcher").any(|l| l.fact("ppid") == Some(by) && l.text.contains("state=Z")), "{}", run.excerpt());
+    let (_, reaped) = run.fact("watcher", "reaped_by_adopter").unwrap();
+    assert_eq!(reaped, "yes", "{}", run.excerpt());
+    // The adopter is the `labkit reap` above the program: it reports the orphan as left to it.
+    let left: Vec<i32> = run.report.adopted.iter().map(|e| e.pid).collect();
+    assert_eq!(left, [child], "{}", run.excerpt());
+    assert_eq!(by, reaper.to_string(), "the adopter is the `labkit reap` above the program\n{}", run.excerpt());
+    assert_eq!(run.report.adopted[0].how, "exited code=0");
+}
+
 #[test]
 fn double_fork_basic_check_fails_when_a_process_is_left_running() {
     let wrong = script(r#"sleep 5 & echo "[parent $$] forked child=$! and never waits for it""#);
