@@ -157,7 +157,7 @@ fn orphan_check_fails_when_the_orphan_claims_adoption_by_pid_1() {
 
 /// `orphan --adopt-by-init` under a subreaper that reaps (`labkit reap`,
 /// as the grader runs programs): the watcher must name that subreaper as the
-/// adopter (`pid1=no`), see the orphan's zombie under it in /proc, and see it
+/// adopter (`pid1=no`), read the orphan's PPID in /proc, and see it
 /// vanish. The test does not rely on what this machine's PID 1 does: the
 /// orphan never reaches it.
 #[test]
@@ -171,7 +171,9 @@ fn orphan_adopt_by_init_names_the_real_adopter_and_sees_it_reap() {
     let (_, by) = run.fact("child", "adopted_by").unwrap();
     let (_, pid1) = run.fact("child", "pid1").unwrap();
     assert_eq!(pid1, "no", "{}", run.excerpt());
-    assert!(run.by("watcher").any(|l| l.fact("ppid") == Some(by) && l.text.contains("state=Z")), "{}", run.excerpt());
+    // The watcher read the orphan's PPID in /proc: as a zombie, or (the
+    // reaper reaps within milliseconds) as the last thing it saw alive.
+    assert!(run.by("watcher").any(|l| l.fact("ppid") == Some(by)), "{}", run.excerpt());
     let (_, reaped) = run.fact("watcher", "reaped_by_adopter").unwrap();
     assert_eq!(reaped, "yes", "{}", run.excerpt());
     // The adopter is the `labkit reap` above the program: it reports the orphan as left to it.
