@@ -53,7 +53,9 @@ fn runs_clean(g: &Grader, p: &Program) -> Verdict {
 fn child_reaped(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace| {
         let t1 = format!("{}ms", random_in(10, 50));
-        let task2 = pace.of(Duration::from_millis(random_in(300, 600)));
+        // At most a quarter of the run's time limit, even on a second try:
+        // a lingering child makes the run last two task 2s.
+        let task2 = pace.of(Duration::from_millis(random_in(300, 600))).min(g.timeout / 4);
         let t2 = format!("{}ms", task2.as_millis());
         let mut running =
             g.spawn(p, &["--task1", &t1, "--task2", &t2]).map_err(|e| format!("cannot start the program: {e}"))?;
