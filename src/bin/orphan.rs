@@ -135,9 +135,13 @@ fn watch_adoption(args: &Args) -> i32 {
     let forked = process::fork_child("parent", move || {
         say!("getpid()={} getppid()={}", getpid(), getppid());
         let mut pipe = std::fs::File::from(to_watcher);
-        parent(delay, |parent| orphan(parent, None, delay), |child| {
-            let _ = writeln!(pipe, "{child}");
-        })
+        parent(
+            delay,
+            |parent| orphan(parent, None, delay),
+            |child| {
+                let _ = writeln!(pipe, "{child}");
+            },
+        )
     });
     let parent_pid = forked.unwrap_or_else(|e| process::fail("fork failed", e));
     // The closure (and the watcher's copy of the write end) was dropped here
@@ -195,7 +199,9 @@ fn watch_orphan(pid: i32, live: Duration, watch: Duration) -> i32 {
     let reaped = procfs::poll_until(watch, || procfs::stat(pid).ok().flatten().is_none_or(|s| !s.is_zombie()));
     let took = since.elapsed().as_millis();
     if reaped {
-        say!("after {took}ms /proc/{pid} is gone: its adopter pid={adopter} reaped it: reaped_by_adopter=yes zombie_for={took}ms");
+        say!(
+            "after {took}ms /proc/{pid} is gone: its adopter pid={adopter} reaped it: reaped_by_adopter=yes zombie_for={took}ms"
+        );
         0
     } else {
         say!(

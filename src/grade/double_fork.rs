@@ -85,7 +85,7 @@ fn child_reaped(g: &Grader, p: &Program) -> Verdict {
                 run.excerpt()
             ));
         };
-        let lingered = seen(child).last().map_or(Duration::ZERO, |last| last.saturating_duration_since(born));
+        let lingered = seen(child).next_back().map_or(Duration::ZERO, |last| last.saturating_duration_since(born));
         expect(lingered < task2 / 2, || {
             format!(
                 "the child {child} must exit at once after forking the grandchild {grandchild}; the grader saw it \
@@ -137,11 +137,7 @@ fn no_zombies(g: &Grader, p: &Program) -> Verdict {
     expect(stray == 0, || format!("{stray} `zombies=` line(s) of the parent come before the reap\n{}", run.excerpt()))?;
     for l in counts {
         expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
-            format!(
-                "after the reap the parent should show children=0 zombies=0, got `{}`\n{}",
-                l.text,
-                run.excerpt()
-            )
+            format!("after the reap the parent should show children=0 zombies=0, got `{}`\n{}", l.text, run.excerpt())
         })?;
     }
     Ok(())

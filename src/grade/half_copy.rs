@@ -135,7 +135,10 @@ fn snapshot(dirs: &[&Path]) -> Vec<String> {
                     content.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3));
                 format!("file size={} fnv={sum:x}", m.len())
             } else if m.file_type().is_symlink() {
-                format!("symlink to {}", fs::read_link(&p).map_or_else(|e| format!("? ({e})"), |t| t.display().to_string()))
+                format!(
+                    "symlink to {}",
+                    fs::read_link(&p).map_or_else(|e| format!("? ({e})"), |t| t.display().to_string())
+                )
             } else {
                 format!("mode={:o}", m.mode())
             };
