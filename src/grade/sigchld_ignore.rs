@@ -67,13 +67,13 @@ fn zombie_lines(run: &Run) -> Vec<&Tagged> {
 }
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = run_with(g, p, random_in(1, 6), random_in(0, 255), false)?;
+    let run = run_with(g, p, random_in(1, 6), random_in(1, 255), false)?;
     run.expect_basic()
 }
 
 fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
     let n = random_in(2, 8);
-    let run = run_with(g, p, n, random_in(0, 255), false)?;
+    let run = run_with(g, p, n, random_in(1, 255), false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "yes", || {
         format!("with SIG_IGN the parent should show ignored=yes, got {ignored}\n{}", run.excerpt())
@@ -99,7 +99,7 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
 /// live (a longer `--delay` gives it time to look), some process of the
 /// program that has live children has SIGCHLD in its `SigIgn` mask.
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
-    let (n, code) = (random_in(2, 6).to_string(), random_in(0, 255).to_string());
+    let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
     let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
     let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
     let seen = running.watch(Duration::from_secs(5), |procs| {
