@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Broken: the parent waits for the child to copy its half before copying
-its own: the halves are copied one after the other, not at the same time
-(and a Ctrl-C while it waits is not passed on to the child). The copy is
-exact.
+its own: the halves are copied one after the other, not at the same time.
+The copy is exact.
 
-Expect: fails "the parent copies its half before waiting for the child (seen by strace)"; "Ctrl-C during the copy leaves no DST and no temp file"
+Expect: fails "the parent copies its half before waiting for the child (seen by strace)"
 """
 
 import os, signal
