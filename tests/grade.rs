@@ -12,7 +12,7 @@
 //! fast.
 
 mod common;
-use common::{c_program, labkit_bin, python3};
+use common::{labkit_bin, python3};
 use labkit::grade::runner::{CheckResult, Outcome, Settings, run_check};
 use labkit::grade::{Check, Program, random_u64};
 use std::path::{Path, PathBuf};
@@ -454,16 +454,19 @@ fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
 /// `tests/broken/<lab>/<file>`, in parallel, with the front end's own
 /// runner (the same guarded, logged run as `labkit grade`).
 fn run_checks(lab: &str, bin: &str, file: &str, which: impl Fn(usize, &Check) -> bool) -> Vec<CheckResult> {
-    let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
     assert!(path.is_file(), "missing {}", path.display());
     let program = if file.ends_with(".py") {
         Program::new([python3(), "-S", &path.to_string_lossy()])
-    } else if file.ends_with(".c") {
-        Program::new([c_program(&format!("tests/broken/{lab}/{file}")).to_string_lossy().into_owned()])
     } else {
         Program::new(["sh", &path.to_string_lossy()])
     };
+    run_checks_on(bin, &program, which)
+}
+
+/// [`run_checks`] on any program.
+fn run_checks_on(bin: &str, program: &Program, which: impl Fn(usize, &Check) -> bool) -> Vec<CheckResult> {
+    let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
     let settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20), None);
     let dir = scratch("checks");
     let results = std::thread::scope(|s| {
@@ -472,7 +475,7 @@ fn run_checks(lab: &str, bin: &str, file: &str, which: impl Fn(usize, &Check) ->
             .enumerate()
             .filter(|(i, c)| which(*i, c))
             .map(|(i, c)| {
-                let (settings, program, dir) = (&settings, &program, &dir);
+                let (settings, program, dir) = (&settings, program, &dir);
                 s.spawn(move || run_check(settings, c, program, &dir.join(i.to_string())))
             })
             .collect();
@@ -555,6 +558,84 @@ fn leaves_a_process(lab: &'static str, file: &'static str) -> Case {
     })
 }
 
+/// The program `tests/broken/<lab>/<file>` as the grader runs it: Python
+/// with `python3 -S`, C compiled by [`common::c_program`], shell with `sh`.
+fn broken_program(lab: &str, file: &str) -> Program {
+    let rel = format!("tests/broken/{lab}/{file}");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel);
+    assert!(path.is_file(), "missing {}", path.display());
+    match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("py") => Program::new([python3(), "-S", &path.to_string_lossy()]),
+        Some("c") => Program::new([common::c_program(&rel).to_string_lossy().into_owned()]),
+        _ => Program::new(["sh", &path.to_string_lossy()]),
+    }
+}
+
+/// What the `Expect:` line of `tests/broken/<lab>/<file>` says the grade
+/// gives: `None` for `Expect: full marks`, else the checks that fail.
+fn expected_failures(lab: &str, file: &str) -> Option<Vec<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let line = text
+        .lines()
+        .find_map(|l| l.trim_start_matches(['#', '*', '/', ' ']).strip_prefix("Expect: "))
+        .unwrap_or_else(|| panic!("{}: no `Expect:` line", path.display()));
+    if line.trim() == "full marks" {
+        return None;
+    }
+    let names = line.strip_prefix("fails ").unwrap_or_else(|| panic!("{}: bad `Expect: {line}`", path.display()));
+    Some(names.split("; ").map(|n| n.trim().trim_matches('"').to_string()).collect())
+}
+
+/// Grade `tests/broken/<lab>/<file>` as its `Expect:` line says: full
+/// marks, or exactly the named checks fail. A program expected to fail the
+/// basic check is run on the basic check only (`labkit grade` runs no other).
+fn graded_as_its_header_says(lab: &str, bin: &str, file: &str) {
+    let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
+    let failing = expected_failures(lab, file).unwrap_or_default();
+    for f in &failing {
+        assert!(checks.iter().any(|c| c.name == f), "{file}: `{f}` is not a check of {bin}");
+    }
+    let basic_fails = failing.iter().any(|f| f == checks[0].name);
+    let program = broken_program(lab, file);
+    for r in run_checks_on(bin, &program, |i, _| i == 0 || !basic_fails) {
+        let want_fail = failing.iter().any(|f| f == r.name);
+        match (&r.outcome, want_fail) {
+            (Outcome::Passed, false) | (Outcome::Failed(_), true) => {}
+            (other, _) => panic!(
+                "{lab}/{file}: the check `{}` should {}, got {other:?}",
+                r.name,
+                if want_fail { "fail" } else { "pass" }
+            ),
+        }
+    }
+}
+
+/// Every Python and C program in `tests/broken/<lab>/` is graded as its
+/// header says, side by side.
+fn lab_programs(lab: &'static str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".py") || f.ends_with(".c"))
+        .collect();
+    files.sort();
+    for control in ["correct.py", "correct.c"] {
+        assert!(files.iter().any(|f| f == control), "{lab}: no {control} control");
+    }
+    concurrently(
+        files
+            .into_iter()
+            .map(|file| {
+                let what: &'static str = Box::leak(file.clone().into_boxed_str());
+                case(what, move || graded_as_its_header_says(lab, lab, &file))
+            })
+            .collect(),
+    );
+}
+
 #[test]
 fn lab02_pids_in_python() {
     concurrently(vec![
@@ -607,129 +688,64 @@ fn lab04_zombie_in_python() {
 }
 
 #[test]
-fn lab05_orphan_in_python_and_c() {
-    concurrently(vec![
-        case("correct.py", || control("orphan")),
-        case("correct.c", || control_bin("orphan", "orphan", "correct.c")),
-        leaves_a_process("orphan", "no_subreaper.py"),
-        case("parent_waits.py", || {
-            broken(
-                "orphan",
-                "parent_waits.py",
-                &[
-                    "the orphan is adopted by the reaper, not by PID 1",
-                    "the reaper reaps the parent and the orphan, then wait() says ECHILD",
-                ],
-            );
-        }),
-        case("pid1_belief.py", || {
-            broken("orphan", "pid1_belief.py", &["the orphan is adopted by the reaper, not by PID 1"]);
-        }),
-    ]);
+fn lab05_orphan_programs_in_python_and_c() {
+    lab_programs("orphan");
 }
 
 #[test]
-fn lab06_double_fork_in_python_and_c() {
-    concurrently(vec![
-        case("correct.py", || control("double-fork")),
-        case("correct.c", || control_bin("double-fork", "double-fork", "correct.c")),
-        case("child_waits.py", || {
-            broken(
-                "double-fork",
-                "child_waits.py",
-                &[
-                    "the parent reaps its child, which exits at once",
-                    "the grandchild is adopted by the reaper, not the parent, and does task 2",
-                    "the reaper reaps the grandchild, then wait() says ECHILD",
-                ],
-            );
-        }),
-        case("reaps_late.py", || {
-            broken("double-fork", "reaps_late.py", &["zombies=0 on every parent line after the reap"]);
-        }),
-        case("child_lingers.py", || {
-            let why = broken("double-fork", "child_lingers.py", &["the parent reaps its child, which exits at once"]);
-            assert!(why[0].contains("lingered"), "{why:?}");
-        }),
-    ]);
+fn lab06_double_fork_programs_in_python_and_c() {
+    lab_programs("double-fork");
 }
 
 #[test]
-fn lab07_sigchld_ignore_in_python_and_c() {
-    concurrently(vec![
-        case("correct.py", || control("sigchld-ignore")),
-        case("correct.c", || control_bin("sigchld-ignore", "sigchld-ignore", "correct.c")),
-        case("forgets_ign.py", || {
-            broken(
-                "sigchld-ignore",
-                "forgets_ign.py",
-                &[
-                    "SIG_IGN: the children vanish from /proc, zombies=0",
-                    "SIG_IGN: wait() then fails with ECHILD",
-                    "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live",
-                ],
-            );
-        }),
-        case("no_usage_check.py", || {
-            broken("sigchld-ignore", "no_usage_check.py", &["a bad --children is a usage error (exit 2)"]);
-        }),
-        case("reaps_quietly.py", || {
-            broken(
-                "sigchld-ignore",
-                "reaps_quietly.py",
-                &["SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"],
-            );
-        }),
-        case("default_no_reap.py", || {
-            broken(
-                "sigchld-ignore",
-                "default_no_reap.py",
-                &["default disposition: zombies=N until the parent reaps them"],
-            );
-        }),
-    ]);
+fn lab07_sigchld_ignore_programs_in_python_and_c() {
+    lab_programs("sigchld-ignore");
 }
 
+/// Half-copy's checks copy files of up to 256 MiB and 4 GiB (sparse) and
+/// run strace: to keep the suite fast, its controls get every check and
+/// each wrong program only the basic check and the checks its `Expect:`
+/// line names, which must fail (the basic one must pass unless named).
+/// `homework.py` is the broken programs' shared module, not a program.
 #[test]
-fn lab08_half_copy_in_python_and_c() {
-    concurrently(vec![
-        case("correct.py", || control("half-copy")),
-        case("correct.c", || control_bin("half-copy", "half-copy", "correct.c")),
-        case("one_process.py", || {
-            broken("half-copy", "one_process.py", &["two processes each wrote one half (seen by strace)"]);
-        }),
-        case("opens_before_fork.py", || {
-            broken(
-                "half-copy",
-                "opens_before_fork.py",
-                &["each process opens SRC and DST itself after the fork (seen by strace)"],
-            );
-        }),
-        case("parent_waits_first.py", || {
-            broken(
-                "half-copy",
-                "parent_waits_first.py",
-                &["the parent copies its half before waiting for the child (seen by strace)"],
-            );
-        }),
-        case("no_temp_file.py", || {
-            broken(
-                "half-copy",
-                "no_temp_file.py",
-                &["a failed write (file size limit) leaves no DST and no temp file"],
-            );
-        }),
-        case("same_file_with_force.py", || {
-            broken("half-copy", "same_file_with_force.py", &["refuses DST that is SRC, even with --force"]);
-        }),
-        case("ignores_child_status.py", || {
-            broken(
-                "half-copy",
-                "ignores_child_status.py",
-                &["a killed child makes the parent fail and remove the temp file"],
-            );
-        }),
-    ]);
+fn lab08_half_copy_programs_in_python_and_c() {
+    let lab = "half-copy";
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| (f.ends_with(".py") || f.ends_with(".c")) && f != "homework.py")
+        .collect();
+    files.sort();
+    for control in ["correct.py", "correct.c"] {
+        assert!(files.iter().any(|f| f == control), "{lab}: no {control} control");
+    }
+    concurrently(
+        files
+            .into_iter()
+            .map(|file| {
+                let what: &'static str = Box::leak(file.clone().into_boxed_str());
+                case(what, move || {
+                    let failing = expected_failures(lab, &file).unwrap_or_default();
+                    let program = broken_program(lab, &file);
+                    let all = failing.is_empty();
+                    let run = |i: usize, c: &Check| all || i == 0 || failing.iter().any(|f| f == c.name);
+                    for r in run_checks_on(lab, &program, run) {
+                        let want_fail = failing.iter().any(|f| f == r.name);
+                        match (&r.outcome, want_fail) {
+                            (Outcome::Passed, false) | (Outcome::Failed(_), true) => {}
+                            (other, _) => panic!(
+                                "{lab}/{file}: the check `{}` should {}, got {other:?}",
+                                r.name,
+                                if want_fail { "fail" } else { "pass" }
+                            ),
+                        }
+                    }
+                })
+            })
+            .collect(),
+    );
 }
 
 /// A UDP port free on 127.0.0.1 a moment ago (for servers bound to a fixed port).
