@@ -88,9 +88,10 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 
 /// Run the lab's binary, which sits beside this one, under the reaper: if
 /// the lab is interrupted (Ctrl-C signals its whole family) or leaves a
-/// process behind, `labkit` reaps it and says so, so nothing ends up a zombie
-/// under PID 1. Under `cargo run`, build the lab binaries first: `cargo run`
-/// builds only `labkit` itself.
+/// process behind, `labkit` reaps it and says so, so nothing is handed to
+/// PID 1 (which may or may not reap it, depending on the machine). Under
+/// `cargo run`, build the lab binaries first: `cargo run` builds only
+/// `labkit` itself.
 fn run(lab: &str, args: &[String]) -> i32 {
     if lab == "--help" || lab == "-h" {
         println!("Usage: labkit run <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");

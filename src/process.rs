@@ -157,8 +157,8 @@ pub fn reap_all(mut each: impl FnMut(&Reaped)) -> usize {
 /// (and reads the attribute back with `PR_GET_CHILD_SUBREAPER` before saying
 /// so), then forks the `parent`, which runs `parent(reaper_pid)`: the
 /// course's program. Orphans made anywhere below are re-parented to the
-/// reaper instead of PID 1 (which, on the kit's machines, would leave them
-/// zombies forever). The reaper reaps every child until none is left,
+/// reaper instead of PID 1 (which may or may not reap them: that depends on
+/// the machine, see lab 5's `--adopt-by-init`). The reaper reaps every child until none is left,
 /// printing each one as `reaped pid=N exited code=C adopted=yes|no`
 /// (`adopted=no` only for the parent it forked itself), then shows `wait()`
 /// failing with `errno=ECHILD`: nothing is left.
@@ -187,8 +187,8 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
         }
     }
     // Ctrl-C in a terminal signals the whole family at once. A reaper that
-    // died with it would hand its family's zombies to PID 1, for good on
-    // these machines: the reaper notes the signal instead and stays until it
+    // died with it would hand its family to PID 1 (or a subreaper above),
+    // and whether that one reaps is not ours to know: the reaper notes the signal instead and stays until it
     // has reaped everyone. The signals are blocked across the fork so the
     // family keeps their default dispositions and none slips in between.
     let stop = crate::signals::STOP_SIGNALS.into_iter().collect::<SigSet>();

@@ -1,7 +1,9 @@
 //! Run a command under a child subreaper, and leave no process behind.
 //!
-//! On the kit's machines PID 1 does not reap adopted orphans, so an orphan
-//! that exits there stays a zombie until reboot. [`run`] makes the calling
+//! Whether PID 1 reaps the orphans it adopts depends on the machine (an
+//! ordinary init does; a container's PID 1 that never calls `wait` does
+//! not, and its zombies stay until it ends): the kit relies on neither.
+//! [`run`] makes the calling
 //! process a subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), starts the command,
 //! and then reaps *everything*: the command itself, and every descendant the
 //! command orphaned (they are re-parented to the subreaper). Descendants still

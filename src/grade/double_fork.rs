@@ -1,5 +1,7 @@
 //! Checks for lab 6, double-fork. See `labs/06-double-fork.md`, "Grading contract".
 
+use std::time::{Duration, Instant};
+
 use super::{Check, Grader, Program, Run, Verdict, expect, expect_reaper_reaped_exactly, random_in};
 
 pub const CHECKS: &[Check] = &[
@@ -22,7 +24,16 @@ fn family(run: &Run) -> Result<(i32, i32, i32, i32), String> {
     let mut all = [pids.0, pids.1, pids.2, pids.3];
     all.sort_unstable();
     let distinct = all.windows(2).all(|w| w[0] != w[1]);
-    expect(distinct, || format!("reaper, parent, child and grandchild must be four processes, got {pids:?}"))?;
+    expect(distinct, || {
+        format!(
+            "reaper, parent, child and grandchild must be four processes, got the PIDs {}, {}, {} and {}\n{}",
+            pids.0,
+            pids.1,
+            pids.2,
+            pids.3,
+            run.excerpt()
+        )
+    })?;
     Ok(pids)
 }
 
@@ -31,19 +42,59 @@ fn runs_clean(g: &Grader, p: &Program) -> Verdict {
     run.expect_basic()
 }
 
+/// The child must exit *at once*. The grader's own evidence: it looks at
+/// the program's processes in `/proc` about every millisecond while the
+/// grandchild does task 2 (drawn long here, 300 to 600 ms), and measures how
+/// long the child stayed alive after the grandchild first showed up. That
+/// must be under half of task 2: forking and exiting takes milliseconds; a
+/// child that waits for its grandchild, or keeps it company during its task,
+/// lingers for all of it. Timed (see [`Pace`](super::Pace)): a busy machine
+/// gets a second, slower try.
 fn child_reaped(g: &Grader, p: &Program) -> Verdict {
-    let run = run_random(g, p)?;
-    let (_, _, child, grandchild) = family(&run)?;
-    let said = run.facts("parent", "child");
-    expect(!said.is_empty() && said.iter().all(|(_, v)| *v == child.to_string()), || {
-        format!("every parent line with `child=` should name the child's PID {child}\n{}", run.excerpt())
-    })?;
-    expect(said.iter().any(|(l, _)| l.fact("code") == Some("0")), || {
-        format!("the parent should show `child={child} ... code=0` when it reaps the child\n{}", run.excerpt())
-    })?;
-    let (_, g) = run.fact("child", "grandchild")?;
-    expect(g == grandchild.to_string(), || {
-        format!("the child says grandchild={g}, but the grandchild prints as {grandchild}\n{}", run.excerpt())
+    g.timed(|pace| {
+        let t1 = format!("{}ms", random_in(10, 50));
+        // At most a quarter of the run's time limit, even on a second try:
+        // a lingering child makes the run last two task 2s.
+        let task2 = pace.of(Duration::from_millis(random_in(300, 600))).min(g.timeout / 4);
+        let t2 = format!("{}ms", task2.as_millis());
+        let mut running =
+            g.spawn(p, &["--task1", &t1, "--task2", &t2]).map_err(|e| format!("cannot start the program: {e}"))?;
+        // Every look: when, and the live (not zombie) processes of the program.
+        let mut looks: Vec<(Instant, Vec<i32>)> = Vec::new();
+        running.watch(pace.of(Duration::from_secs(10)), |procs| {
+            looks.push((Instant::now(), procs.iter().filter(|s| !s.is_zombie()).map(|s| s.pid).collect()));
+            false
+        });
+        let run = running.finish()?;
+        let (_, _, child, grandchild) = family(&run)?;
+        let said = run.facts("parent", "child");
+        expect(!said.is_empty() && said.iter().all(|(_, v)| *v == child.to_string()), || {
+            format!("every parent line with `child=` should name the child's PID {child}\n{}", run.excerpt())
+        })?;
+        expect(said.iter().any(|(l, _)| l.fact("code") == Some("0")), || {
+            format!("the parent should show `child={child} ... code=0` when it reaps the child\n{}", run.excerpt())
+        })?;
+        let (_, g) = run.fact("child", "grandchild")?;
+        expect(g == grandchild.to_string(), || {
+            format!("the child says grandchild={g}, but the grandchild prints as {grandchild}\n{}", run.excerpt())
+        })?;
+        let seen = |pid: i32| looks.iter().filter(move |(_, live)| live.contains(&pid)).map(|(t, _)| *t);
+        let Some(born) = seen(grandchild).next() else {
+            return Err(format!(
+                "the grader never saw the grandchild {grandchild} running in /proc during its task 2 (--task2 {t2})\n{}",
+                run.excerpt()
+            ));
+        };
+        let lingered = seen(child).next_back().map_or(Duration::ZERO, |last| last.saturating_duration_since(born));
+        expect(lingered < task2 / 2, || {
+            format!(
+                "the child {child} must exit at once after forking the grandchild {grandchild}; the grader saw it \
+                 in /proc still running {}ms after the grandchild appeared (task 2 takes {t2}): the child \
+                 lingered (did it wait for the grandchild, or sleep?)\n{}",
+                lingered.as_millis(),
+                run.excerpt()
+            )
+        })
     })
 }
 
@@ -52,7 +103,10 @@ fn adopted(g: &Grader, p: &Program) -> Verdict {
     let (reaper, parent, child, _) = family(&run)?;
     let (_, ppid) = run.fact("grandchild", "getppid()")?;
     expect(ppid != parent.to_string() && ppid != child.to_string(), || {
-        format!("the grandchild's getppid()={ppid} should be neither the parent {parent} nor the child {child}")
+        format!(
+            "the grandchild's getppid()={ppid} should be neither the parent {parent} nor the child {child}\n{}",
+            run.excerpt()
+        )
     })?;
     expect(ppid == reaper.to_string(), || {
         format!("the grandchild should be adopted by the reaper {reaper}, got getppid()={ppid}\n{}", run.excerpt())
@@ -83,7 +137,7 @@ fn no_zombies(g: &Grader, p: &Program) -> Verdict {
     expect(stray == 0, || format!("{stray} `zombies=` line(s) of the parent come before the reap\n{}", run.excerpt()))?;
     for l in counts {
         expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
-            format!("after the reap the parent should show children=0 zombies=0, got {:?}\n{}", l.text, run.excerpt())
+            format!("after the reap the parent should show children=0 zombies=0, got `{}`\n{}", l.text, run.excerpt())
         })?;
     }
     Ok(())

@@ -51,9 +51,14 @@ fn expect_children(run: &Run, n: u64) -> Result<Vec<i32>, String> {
     said.sort_unstable();
     seen.sort_unstable();
     expect(said == seen, || {
-        format!("the parent's pids={list} are not the children's PIDs {kids:?}\n{}", run.excerpt())
+        format!("the parent's pids={list} are not the children's PIDs {}\n{}", pid_list(&kids), run.excerpt())
     })?;
     Ok(kids)
+}
+
+/// PIDs as text: `4242, 4243`.
+fn pid_list(pids: &[i32]) -> String {
+    pids.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The parent's `/proc` counting lines: those with `zombies=`.
@@ -62,13 +67,13 @@ fn zombie_lines(run: &Run) -> Vec<&Tagged> {
 }
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = run_with(g, p, random_in(1, 6), random_in(0, 255), false)?;
+    let run = run_with(g, p, random_in(1, 6), random_in(1, 255), false)?;
     run.expect_basic()
 }
 
 fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
     let n = random_in(2, 8);
-    let run = run_with(g, p, n, random_in(0, 255), false)?;
+    let run = run_with(g, p, n, random_in(1, 255), false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "yes", || {
         format!("with SIG_IGN the parent should show ignored=yes, got {ignored}\n{}", run.excerpt())
@@ -84,7 +89,7 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
     })?;
     for l in counts {
         expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
-            format!("with SIG_IGN the parent should see children=0 zombies=0, got {:?}\n{}", l.text, run.excerpt())
+            format!("with SIG_IGN the parent should see children=0 zombies=0, got `{}`\n{}", l.text, run.excerpt())
         })?;
     }
     Ok(())
@@ -94,7 +99,7 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
 /// live (a longer `--delay` gives it time to look), some process of the
 /// program that has live children has SIGCHLD in its `SigIgn` mask.
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
-    let (n, code) = (random_in(2, 6).to_string(), random_in(0, 255).to_string());
+    let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
     let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
     let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
     let seen = running.watch(Duration::from_secs(5), |procs| {
@@ -124,7 +129,7 @@ fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
     })?;
     let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
     expect(reaped.is_empty(), || {
-        format!("with SIG_IGN no exit code can reach the parent, yet it shows {:?}\n{}", reaped[0].text, run.excerpt())
+        format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`\n{}", reaped[0].text, run.excerpt())
     })
 }
 
@@ -149,7 +154,7 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
     let mut reaped: Vec<i32> = Vec::new();
     for (l, pid) in run.facts("parent", "pid") {
         expect(l.fact("code") == Some(&code.to_string()), || {
-            format!("every child exits with --code {code}; the parent shows {:?}\n{}", l.text, run.excerpt())
+            format!("every child exits with --code {code}; the parent shows `{}`\n{}", l.text, run.excerpt())
         })?;
         reaped.extend(pid.parse::<i32>().ok());
     }
@@ -158,7 +163,9 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
     want_pids.sort_unstable();
     expect(reaped == want_pids, || {
         format!(
-            "the parent should reap each child once (`pid=P ... code={code}`): children {want_pids:?}, reaped {reaped:?}\n{}",
+            "the parent should reap each child once (`pid=P ... code={code}`): children {}, reaped {}\n{}",
+            pid_list(&want_pids),
+            if reaped.is_empty() { "none".to_string() } else { pid_list(&reaped) },
             run.excerpt()
         )
     })

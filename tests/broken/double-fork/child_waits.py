@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Broken: the child waits for the grandchild before exiting, so the
-grandchild is never orphaned (its parent is still the child) and the tasks
-do not overlap. It runs cleanly; the grader must fail "the grandchild is
-adopted by the reaper, not the parent, and does task 2" and "the reaper
-reaps the grandchild, then wait() says ECHILD".
+"""Broken: the child waits for the grandchild before exiting (it lingers
+instead of exiting at once), so the grandchild is never orphaned (its
+parent is still the child), the reaper never reaps it, and the tasks do
+not overlap.
+
+Expect: fails "the parent reaps its child, which exits at once"; "the grandchild is adopted by the reaper, not the parent, and does task 2"; "the reaper reaps the grandchild, then wait() says ECHILD"
 """
 import argparse, ctypes, os, sys, time
 

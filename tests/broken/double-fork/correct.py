@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Control: a correct double-fork lab in Python, as a student could write it.
+"""Control: a correct double-fork lab in Python, as a student could write it
+from the handout.
 
-Not broken: the grader must give it full marks, which shows that the broken
-programs beside it fail for their bug only.
+Expect: full marks
 """
 import argparse, ctypes, os, sys, time
 

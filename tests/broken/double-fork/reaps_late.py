@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broken: the parent does task 1 first and reaps its child only at the end,
 so the child is a zombie during task 1 (which the parent's honest /proc
-counts show). It runs cleanly; the grader must fail "zombies=0 on every
-parent line after the reap".
+counts show).
+
+Expect: fails "zombies=0 on every parent line after the reap"
 """
 import argparse, ctypes, os, sys, time
 

@@ -1,7 +1,7 @@
 """What the half-copy homework programs in this folder have in common: the
 command line, the refusals, copying one byte range, the final comparison.
 
-Each program beside it (`correct.py` and the broken ones) imports this and
+Each broken program beside it imports this and
 writes its own flow — fork, who copies what, wait, rename — so each one's
 bug stands in its own text.
 """

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broken: writes straight into DST instead of a temp file renamed into place,
-so a failed copy leaves a partial DST. Successful copies are exact; the
-grader must fail "a failed write (file size limit) leaves no DST and no
-temp file".
+so a failed or interrupted copy leaves a partial DST. Successful copies are
+exact.
+
+Expect: fails "a failed write (file size limit) leaves no DST and no temp file"; "Ctrl-C during the copy leaves no DST and no temp file"; "a killed child makes the parent fail and remove the temp file"
 """
 
 import os, signal

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broken: copies everything in one process (no fork), yet prints a child
 line and a parent line with the two halves' ranges, as if two processes had
-copied. The copy is exact; the grader must fail "two processes each wrote
-one half (seen by strace)".
+copied (with the same PID). The copy is exact.
+
+Expect: fails "each process reports its role, PID, byte range and time"; "two processes each wrote one half (seen by strace)"; "each process opens SRC and DST itself after the fork (seen by strace)"; "the parent copies its half before waiting for the child (seen by strace)"; "a killed child makes the parent fail and remove the temp file"
 """
 
 import os, signal

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broken: opens SRC and the temp file once, before the fork, and both
 processes use those descriptors (with pread/pwrite, so the copy is still
-exact). The grader must fail "each process opens SRC and DST itself after
-the fork (seen by strace)".
+exact).
+
+Expect: fails "each process opens SRC and DST itself after the fork (seen by strace)"
 """
 
 import os, signal

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broken: the parent waits for the child to copy its half before copying
 its own: the halves are copied one after the other, not at the same time.
-The copy is exact; the grader must fail "the parent copies its half before
-waiting for the child (seen by strace)".
+The copy is exact.
+
+Expect: fails "the parent copies its half before waiting for the child (seen by strace)"
 """
 
 import os, signal

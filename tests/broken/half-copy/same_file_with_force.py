@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Broken: checks that DST is not SRC only without --force; with --force it
 copies SRC onto itself (through its temp file, so SRC is replaced by a new
-file). The grader must fail "refuses DST that is SRC, even with --force".
+file).
+
+Expect: fails "refuses DST that is SRC, even with --force"
 """
 
 import os, signal

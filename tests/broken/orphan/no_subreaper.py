@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Broken: forgets prctl(PR_SET_CHILD_SUBREAPER) (yet says subreaper=yes),
 so the orphan is adopted by whatever subreaper is above the program (under
-the grader: the grader's own reaper; in a terminal: PID 1), and the
-program's reaper never reaps it. The grader must fail the basic check "runs
-and exits 0, leaving no process behind": the orphan is left to its reaper.
+the grader: the grader's own reaper; in a terminal: often PID 1), and the
+program's reaper never reaps it: the orphan is left to the grader's reaper.
+
+Expect: fails "runs and exits 0, leaving no process behind"
 """
 import argparse, ctypes, os, sys, time
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Broken: the parent waits for its child before exiting, so the child is
-never orphaned: its "ppid_after" is still its parent. It runs cleanly; the
-grader must fail "the orphan is adopted by the reaper, not by PID 1" and
-"the reaper reaps the parent and the orphan, then wait() says ECHILD".
+never orphaned: its "ppid_after" is still its parent.
+
+Expect: fails "the orphan is adopted by the reaper, not by PID 1"; "the reaper reaps the parent and the orphan, then wait() says ECHILD"
 """
 import argparse, ctypes, os, sys, time
 

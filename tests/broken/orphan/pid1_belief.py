@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Broken: believes orphans always go to PID 1: prints adopted_by=1 instead
-of the adopter it sees. It runs cleanly; the grader must fail "the orphan is
-adopted by the reaper, not by PID 1".
+of the adopter it sees.
+
+Expect: fails "the orphan is adopted by the reaper, not by PID 1"
 """
 import argparse, ctypes, os, sys, time
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Broken: with --default it sees the zombies but never reaps them: it exits
-and leaves them to whoever adopts them. Without --default it is right; the
-grader must fail "default disposition: zombies=N until the parent reaps them".
+and leaves them to whoever adopts them. Without --default it is right.
+
+Expect: fails "default disposition: zombies=N until the parent reaps them"
 """
 import argparse, os, signal, sys, time
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Broken: never sets SIGCHLD to SIG_IGN, so its ended children stay zombies
-(its honest /proc readings show them); it reaps them at the end. It runs
-cleanly; the grader must fail "SIG_IGN: the children vanish from /proc,
-zombies=0" and "SIG_IGN: wait() then fails with ECHILD".
+(its honest /proc readings show them); it reaps them at the end.
+
+Expect: fails "SIG_IGN: the children vanish from /proc, zombies=0"; "SIG_IGN: wait() then fails with ECHILD"; "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"
 """
 import argparse, os, signal, sys, time
 

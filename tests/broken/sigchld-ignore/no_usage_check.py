@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Broken: does not check --children: 0 forks nothing and exits 0, 65 forks
-65 children. Everything else is right; the grader must fail "a bad
---children is a usage error (exit 2)".
+65 children. Everything else is right.
+
+Expect: fails "a bad --children is a usage error (exit 2)"
 """
 import argparse, os, signal, sys, time
 
