@@ -50,6 +50,10 @@ pub const CHECKS: &[Check] = &[
     Check { name: "a killed client's name is freed and the others are told", points: 2, run: dead_client },
 ];
 
+/// How long a server may take to start and answer its first login: long
+/// enough for an interpreter starting on a busy machine.
+pub const START: Duration = Duration::from_secs(10);
+
 /// A server under test, answering logins.
 pub struct Server {
     pub live: Live,
@@ -65,11 +69,11 @@ impl Server {
             Some(port) => (Live::start(g, p, &[])?, SocketAddr::from(([127, 0, 0, 1], port))),
             None => {
                 let mut live = Live::start(g, p, &["--port", "0"])?;
-                let Some(line) =
-                    live.line(Duration::from_secs(5), |l| Tagged::parse(l).is_some_and(|t| t.fact("addr").is_some()))
+                let Some(line) = live.line(START, |l| Tagged::parse(l).is_some_and(|t| t.fact("addr").is_some()))
                 else {
                     return Err(format!(
-                        "expected a first line `[role PID] ... addr=IP:PORT` within 5s\n{}",
+                        "expected a first line `[role PID] ... addr=IP:PORT` within {}s\n{}",
+                        START.as_secs(),
                         live.excerpt()
                     ));
                 };
@@ -82,14 +86,18 @@ impl Server {
             }
         };
         let probe = Peer::new(&name("probe"))?;
-        let end = Instant::now() + Duration::from_secs(5);
+        let end = Instant::now() + START;
         loop {
             probe.send(addr, &proto::login(&probe.name))?;
             if probe.recv(Duration::from_millis(50)).is_some() {
                 break;
             }
             if Instant::now() >= end || live.ended() {
-                return Err(format!("the server at {addr} did not answer `L name` within 5s\n{}", live.excerpt()));
+                return Err(format!(
+                    "the server at {addr} did not answer `L name` within {}s\n{}",
+                    START.as_secs(),
+                    live.excerpt()
+                ));
             }
         }
         Ok(Server { live, addr, _probe: probe })
