@@ -57,7 +57,7 @@ impl Session {
     /// it aside (a login repeated by a client that retries is skipped).
     pub fn expect(&mut self, want: &[u8], after: &str) -> Verdict {
         for _ in 0..6 {
-            let Some((got, from)) = self.server.recv_from(ANSWER) else {
+            let Some((got, from)) = self.next_datagram() else {
                 return Err(format!(
                     "after {after}, expected the datagram {} within {}s, got nothing\n{}",
                     show(want),
@@ -83,6 +83,24 @@ impl Session {
             ));
         }
         Err(format!("after {after}, the client kept repeating its login instead of sending {}", show(want)))
+    }
+
+    /// The next datagram from the client within [`ANSWER`]; `None` at once
+    /// if the client has ended meanwhile (and nothing it sent is left).
+    fn next_datagram(&mut self) -> Option<(Vec<u8>, SocketAddr)> {
+        let end = std::time::Instant::now() + ANSWER;
+        loop {
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            if let Some(got) = self.server.recv_from(left.min(Duration::from_millis(200))) {
+                return Some(got);
+            }
+            if self.live.ended() {
+                return self.server.recv_from(Duration::from_millis(1));
+            }
+        }
     }
 
     /// Send `bytes` to the client.

@@ -54,6 +54,10 @@ pub const CHECKS: &[Check] = &[
 /// enough for an interpreter starting on a busy machine.
 pub const START: Duration = Duration::from_secs(10);
 
+/// How long bob may wait to be told a killed client left, while alice
+/// talks: a server that checks for ICMP errors knows at her next line.
+pub const DEAD_CLIENT: Duration = Duration::from_secs(3);
+
 /// A server under test, answering logins.
 pub struct Server {
     pub live: Live,
@@ -103,11 +107,29 @@ impl Server {
         Ok(Server { live, addr, _probe: probe })
     }
 
+    /// The next datagram `to` gets within [`ANSWER`], or `None`: at once if
+    /// the server has ended (crashed) meanwhile.
+    pub fn answer(&mut self, to: &Peer) -> Option<Vec<u8>> {
+        let end = Instant::now() + ANSWER;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            if let Some(got) = to.recv(left.min(Duration::from_millis(200))) {
+                return Some(got);
+            }
+            if self.live.ended() {
+                return None;
+            }
+        }
+    }
+
     /// A new peer that sends `L name` and must get `OK`.
     pub fn login(&mut self, who: &str) -> Result<Peer, String> {
         let peer = Peer::new(&name(who))?;
         peer.send(self.addr, &proto::login(&peer.name))?;
-        match peer.recv(ANSWER) {
+        match self.answer(&peer) {
             Some(r) if is_reply(&r, proto::OK) => Ok(peer),
             Some(r) => Err(format!("`L {}` got {} instead of OK\n{}", peer.name, show(&r), self.live.excerpt())),
             None => {
@@ -122,8 +144,8 @@ impl Server {
     }
 
     /// `to` reads until a datagram carries all of `parts` (`what` describes
-    /// it); one satisfying `forbidden` on the way fails. The wording of the
-    /// one found is noted as `wording`.
+    /// it); one satisfying `forbidden` on the way (and not wanted) fails.
+    /// The wording of the one found is noted as `wording`.
     pub fn expect_notice(
         &mut self,
         to: &Peer,
@@ -132,22 +154,26 @@ impl Server {
         parts: &[&str],
         forbidden: impl Fn(&[u8]) -> Option<String>,
     ) -> Verdict {
-        let found = std::cell::RefCell::new(Vec::new());
-        to.until(
-            ANSWER,
-            what,
-            |g| {
-                let hit = carries(g, parts);
-                if hit {
-                    *found.borrow_mut() = g.to_vec();
-                }
-                hit
-            },
-            forbidden,
-        )
-        .map_err(|e| format!("{e}\n{}", self.live.excerpt()))?;
-        self.live.note(format!("wording of {wording}: {}", show(&found.borrow())));
-        Ok(())
+        let mut seen = Vec::new();
+        loop {
+            let Some(got) = self.answer(to) else {
+                return Err(format!(
+                    "{} expected {what} within {}s; got {}\n{}",
+                    to.name,
+                    ANSWER.as_secs(),
+                    if seen.is_empty() { "nothing".to_string() } else { seen.join(", ") },
+                    self.live.excerpt()
+                ));
+            };
+            if carries(&got, parts) {
+                self.live.note(format!("wording of {wording}: {}", show(&got)));
+                return Ok(());
+            }
+            if let Some(why) = forbidden(&got) {
+                return Err(format!("{} received {}: {why}\n{}", to.name, show(&got), self.live.excerpt()));
+            }
+            seen.push(show(&got));
+        }
     }
 
     /// `from` says something new and `to` must get it: proof the server is
@@ -190,7 +216,7 @@ fn unique_names(g: &Grader, p: &Program) -> Verdict {
     let alice = s.login("alice")?;
     let other = Peer::new(&alice.name)?;
     other.send(s.addr, &proto::login(&alice.name))?;
-    match other.recv(ANSWER) {
+    match s.answer(&other) {
         Some(r) if is_reply(&r, proto::OK) => {
             return Err(format!("a second `L {}` from another address got OK", alice.name));
         }
@@ -199,7 +225,7 @@ fn unique_names(g: &Grader, p: &Program) -> Verdict {
     }
     let again = name("carol");
     other.send(s.addr, &proto::login(&again))?;
-    let r = other.recv(ANSWER);
+    let r = s.answer(&other);
     expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
         format!("after the refusal, `L {again}` from the same client got {} instead of OK", shown_reply(r.as_deref()))
     })?;
@@ -210,7 +236,7 @@ fn join_notice(g: &Grader, p: &Program) -> Verdict {
     let mut s = Server::start(g, p)?;
     let alice = s.login("alice")?;
     let bob = s.login("bob")?;
-    let next = alice.recv(ANSWER);
+    let next = s.answer(&alice);
     expect(next.as_deref().is_some_and(|n| carries(n, &[&bob.name])), || {
         format!(
             "alice's next datagram after {0}'s login should tell of {0} (carry the name {0}), got {1}\n{2}",
@@ -246,13 +272,23 @@ fn quit(g: &Grader, p: &Program) -> Verdict {
     let alice = s.login("alice")?;
     let bob = s.login("bob")?;
     alice.send(s.addr, &proto::quit(&alice.name))?;
-    alice.until(ANSWER, "EXIT", |g| is_reply(g, proto::EXIT), nothing)?;
+    let mut before = Vec::new();
+    loop {
+        match s.answer(&alice) {
+            Some(g) if is_reply(&g, proto::EXIT) => break,
+            Some(g) => before.push(show(&g)),
+            None => {
+                let got = if before.is_empty() { "nothing".to_string() } else { before.join(", ") };
+                return Err(format!("after `Q {}`, expected EXIT; got {got}\n{}", alice.name, s.live.excerpt()));
+            }
+        }
+    }
     let what = format!("a notice that {0} left (a datagram with the name {0})", alice.name);
     s.expect_notice(&bob, "a leave notice", &what, &[&alice.name], nothing)?;
     // The name is free again.
     let again = Peer::new(&alice.name)?;
     again.send(s.addr, &proto::login(&alice.name))?;
-    let r = again.recv(ANSWER);
+    let r = s.answer(&again);
     expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
         format!(
             "after alice quit, `L {}` got {} instead of OK: the name was not freed",
@@ -336,7 +372,7 @@ fn bad_names(g: &Grader, p: &Program) -> Verdict {
     for login in &names {
         let peer = Peer::new("bad-name")?;
         peer.send(s.addr, login.as_bytes())?;
-        match peer.recv(ANSWER) {
+        match s.answer(&peer) {
             Some(r) if is_reply(&r, proto::OK) => {
                 return Err(format!("{} got OK: that name must be refused", show(login.as_bytes())));
             }
@@ -353,7 +389,7 @@ fn bad_names(g: &Grader, p: &Program) -> Verdict {
     }
     // Nobody joined: alice's next datagram announces dave, the first good name.
     let dave = s.login("dave")?;
-    let next = alice.recv(ANSWER);
+    let next = s.answer(&alice);
     expect(next.as_deref().is_some_and(|n| carries(n, &[&dave.name])), || {
         format!(
             "after the refused names, alice's next datagram should tell of {} (the first good name), got {}",
@@ -442,7 +478,7 @@ fn admin_impersonation(g: &Grader, p: &Program) -> Verdict {
     for admin in proto::RESERVED {
         let peer = Peer::new(admin)?;
         peer.send(s.addr, &proto::login(admin))?;
-        if peer.recv(ANSWER).is_some_and(|r| is_reply(&r, proto::OK)) {
+        if s.answer(&peer).is_some_and(|r| is_reply(&r, proto::OK)) {
             return Err(format!("`L {admin}` got OK: the administrator's name is reserved"));
         }
     }
@@ -470,7 +506,7 @@ fn dead_client(g: &Grader, p: &Program) -> Verdict {
     drop(dave); // like SIGKILL: the socket is gone, no `Q`
     // Alice keeps talking (so datagrams go to dave's dead address) while bob
     // waits for the news: a datagram with dave's name.
-    let within = ANSWER;
+    let within = DEAD_CLIENT;
     let end = Instant::now() + within;
     let mut told = None;
     while told.is_none() && Instant::now() < end {
@@ -493,7 +529,7 @@ fn dead_client(g: &Grader, p: &Program) -> Verdict {
     s.live.note(format!("wording of a dead client's leave notice: {}", show(&told)));
     let again = Peer::new(&dave_name)?;
     again.send(s.addr, &proto::login(&dave_name))?;
-    let r = again.recv(ANSWER);
+    let r = s.answer(&again);
     expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
         format!(
             "`L {dave_name}` from a new client got {} instead of OK: the dead client's name was kept",
