@@ -1,10 +1,12 @@
 //! Lab 9, the chat: the graders on the kit's server and client; the graders
-//! on the course's own Python server (features pass, robustness fails);
-//! interop both ways with course-style Python programs; the bad-input list;
-//! dead and silent clients; the client in a real terminal under tmux.
+//! on the replicas of the course's own programs (`tests/course/`: both
+//! versions of its server, its client), whose features pass and whose bugs
+//! are caught; interop both ways, on pipes and in a real terminal under tmux;
+//! the bad-input list; dead and silent clients.
 //!
 //! Every program runs under `labkit reap` (through the grader's `Live`), and
-//! each test checks that nothing was left behind.
+//! each test checks that nothing was left behind (or, for the course's
+//! programs, that nothing is left running: leaving processes is their bug).
 
 mod common;
 use common::{grade_kit, grader, labkit_bin, python3};

@@ -151,7 +151,7 @@ pub fn login(
             }
         };
         if let Err(e) = proto::check_name(&name) {
-            say!("cannot use {name:?}: {}", Lang::En.refusal(&Refusal::Name(e)));
+            say!("cannot use \"{}\": {}", proto::printable(name.as_bytes()), Lang::En.refusal(&Refusal::Name(e)));
             continue;
         }
         let mut answered = false;
