@@ -75,7 +75,7 @@ fn main() {
     })
     .unwrap_or_else(|e| fail("fork", e));
     drop(theirs);
-    say!("forked admin child={admin}: a line typed here reaches everyone as `{}`", args.lang.admin("..."));
+    say!("forked admin child={admin}: a line typed here reaches everyone as `{}`", args.lang.admin("...").trim());
 
     let mut room = Room::new(args.lang);
     room.log_chats = !args.quiet;

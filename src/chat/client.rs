@@ -151,7 +151,7 @@ pub fn login(
             }
         };
         if let Err(e) = proto::check_name(&name) {
-            say!("cannot use {name:?}: {}", Lang::En.refusal(&Refusal::Name(e)));
+            say!("cannot use \"{}\": {}", proto::printable(name.as_bytes()), Lang::En.refusal(&Refusal::Name(e)));
             continue;
         }
         let mut answered = false;
@@ -160,7 +160,7 @@ pub fn login(
             match ask(sock, &proto::login(&name), retry.timeout) {
                 Ok(Answer::Reply(r)) if r == proto::OK => return Ok(name),
                 Ok(Answer::Reply(r)) => {
-                    say!("refused by the server: {}", proto::printable(&r));
+                    say!("refused by the server: {}", proto::shown(&r));
                     answered = true;
                     break;
                 }
@@ -180,10 +180,12 @@ pub fn login(
     }
 }
 
-/// Show a notice on stdout, tagged. `prompt`: the terminal's input prompt,
+/// Show a notice on stdout, tagged, on a line of its own: without the white
+/// space around it (the course's leading newline), any control character
+/// left inside escaped. `prompt`: the terminal's input prompt,
 /// printed again after the notice (which first clears the prompt's line).
 pub fn show_notice(bytes: &[u8], prompt: Option<&str>) {
-    let line = format!("{} {}\n", out::tag(), proto::printable(bytes));
+    let line = format!("{} {}\n", out::tag(), proto::shown(bytes));
     let text = match prompt {
         Some(p) => format!("\r\x1b[K{line}{p}"),
         None => line,

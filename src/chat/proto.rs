@@ -15,6 +15,11 @@
 //! The kit adds rules the course's servers lack (names are checked, sizes
 //! are bounded), but not a single byte to the messages: a course client and
 //! a course server speak to the kit's server and client unchanged.
+//!
+//! Every notice starts with a newline, in both languages, as the course's
+//! do: the course's client prints what arrives right after its prompt
+//! `发言:`, so the newline puts each notice on a line of its own. A client
+//! that tags its lines trims it ([`shown`]).
 
 use std::fmt;
 
@@ -192,18 +197,22 @@ impl fmt::Display for Lang {
     }
 }
 
+/// What every notice starts with: the course's newline (see the module's notes).
+pub const NOTICE_START: &str = "\n";
+
 impl Lang {
-    /// `alice joined the chat` / `欢迎 alice 进入聊天室`.
+    /// `\nalice joined the chat` / `\n欢迎 alice 进入聊天室`.
     pub fn joined(self, name: &str) -> String {
         match self {
-            Lang::En => format!("{name} joined the chat"),
-            Lang::Zh => format!("欢迎 {name} 进入聊天室"),
+            Lang::En => format!("{NOTICE_START}{name} joined the chat"),
+            Lang::Zh => format!("{NOTICE_START}欢迎 {name} 进入聊天室"),
         }
     }
 
-    /// `alice: hello` / `alice 说:hello`, appended to `out` (the server's
+    /// `\nalice: hello` / `\nalice 说:hello`, appended to `out` (the server's
     /// hot path writes it straight into its send buffer).
     pub fn said_into(self, out: &mut Vec<u8>, name: &str, text: &str) {
+        out.extend_from_slice(NOTICE_START.as_bytes());
         out.extend_from_slice(name.as_bytes());
         let sep: &[u8] = match self {
             Lang::En => b": ",
@@ -213,26 +222,26 @@ impl Lang {
         out.extend_from_slice(text.as_bytes());
     }
 
-    /// `alice: hello` / `alice 说:hello`.
+    /// `\nalice: hello` / `\nalice 说:hello`.
     pub fn said(self, name: &str, text: &str) -> String {
         let mut out = Vec::new();
         self.said_into(&mut out, name, text);
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// `alice left the chat` / `alice退出了聊天室`.
+    /// `\nalice left the chat` / `\nalice退出了聊天室`.
     pub fn left(self, name: &str) -> String {
         match self {
-            Lang::En => format!("{name} left the chat"),
-            Lang::Zh => format!("{name}退出了聊天室"),
+            Lang::En => format!("{NOTICE_START}{name} left the chat"),
+            Lang::Zh => format!("{NOTICE_START}{name}退出了聊天室"),
         }
     }
 
-    /// `[admin] text` / `管理员 说:text`.
+    /// `\n[admin] text` / `\n管理员 说:text`.
     pub fn admin(self, text: &str) -> String {
         match self {
-            Lang::En => format!("[admin] {text}"),
-            Lang::Zh => format!("管理员 说:{text}"),
+            Lang::En => format!("{NOTICE_START}[admin] {text}"),
+            Lang::Zh => format!("{NOTICE_START}管理员 说:{text}"),
         }
     }
 
@@ -263,18 +272,24 @@ impl Lang {
     /// Sent (before `EXIT`) to a client logged out for silence.
     pub fn idle_logout(self, idle: &str) -> String {
         match self {
-            Lang::En => format!("you were silent for {idle}: the server logged you out"),
-            Lang::Zh => format!("您已 {idle} 没有发言, 服务器已让您退出"),
+            Lang::En => format!("{NOTICE_START}you were silent for {idle}: the server logged you out"),
+            Lang::Zh => format!("{NOTICE_START}您已 {idle} 没有发言, 服务器已让您退出"),
         }
     }
 
     /// Sent (before `EXIT`) to every client when the server stops.
     pub fn closing(self) -> String {
         match self {
-            Lang::En => "the server is closing the chat".into(),
-            Lang::Zh => "服务器关闭了聊天室".into(),
+            Lang::En => format!("{NOTICE_START}the server is closing the chat"),
+            Lang::Zh => format!("{NOTICE_START}服务器关闭了聊天室"),
         }
     }
+}
+
+/// A notice as a client shows it on a line of its own: [`printable`], without
+/// the white space around it (the course's leading newline).
+pub fn shown(bytes: &[u8]) -> String {
+    printable(String::from_utf8_lossy(bytes).trim().as_bytes())
 }
 
 /// A notice as a terminal may show it: invalid UTF-8 replaced by `�`,
@@ -337,14 +352,15 @@ mod tests {
 
     #[test]
     fn words_notices_like_the_course() {
-        assert_eq!(Lang::Zh.joined("alice"), "欢迎 alice 进入聊天室");
-        assert_eq!(Lang::Zh.said("alice", "hello"), "alice 说:hello");
-        assert_eq!(Lang::Zh.left("alice"), "alice退出了聊天室");
-        assert_eq!(Lang::Zh.admin("hi"), "管理员 说:hi");
-        assert_eq!(Lang::En.joined("alice"), "alice joined the chat");
-        assert_eq!(Lang::En.said("alice", "hello"), "alice: hello");
-        assert_eq!(Lang::En.left("alice"), "alice left the chat");
-        assert_eq!(Lang::En.admin("hi"), "[admin] hi");
+        // The course's bytes exactly, its leading newline included.
+        assert_eq!(Lang::Zh.joined("alice"), "\n欢迎 alice 进入聊天室");
+        assert_eq!(Lang::Zh.said("alice", "hello"), "\nalice 说:hello");
+        assert_eq!(Lang::Zh.left("alice"), "\nalice退出了聊天室");
+        assert_eq!(Lang::Zh.admin("hi"), "\n管理员 说:hi");
+        assert_eq!(Lang::En.joined("alice"), "\nalice joined the chat");
+        assert_eq!(Lang::En.said("alice", "hello"), "\nalice: hello");
+        assert_eq!(Lang::En.left("alice"), "\nalice left the chat");
+        assert_eq!(Lang::En.admin("hi"), "\n[admin] hi");
     }
 
     #[test]
@@ -352,5 +368,7 @@ mod tests {
         assert_eq!(printable(b"bob: hi"), "bob: hi");
         assert_eq!(printable(b"\xffbob"), "\u{fffd}bob");
         assert_eq!(printable(b"a\nb\x1b[2J"), "a\\nb\\u{1b}[2J");
+        assert_eq!(shown("\n欢迎 bob 进入聊天室".as_bytes()), "欢迎 bob 进入聊天室");
+        assert_eq!(shown(b" \r\nbob: a\nb \n"), "bob: a\\nb");
     }
 }

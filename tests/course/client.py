@@ -1,11 +1,29 @@
-"""The course's group chat client (UDP), as the course writes it.
+"""A replica of the course's chat client (UDP); the wire facts give no
+difference between its two published versions.
 
-After the login the process forks: the child sends what is typed, the
-parent prints what arrives. Kept faithful on purpose (output untagged, the
-parent never waits for the child): the kit's tests use it to check that the
-kit's server works with a client written this way.
+What it reproduces, from the course's wire facts: it asks for a name with
+`input()`, sends `L name` and reads one reply: `OK` enters the room, any
+other reply is printed and the name asked again. Then it forks, and the
+roles are the reverse of the kit's: the *parent receives* (prints each
+datagram as `print(data.decode() + "\n发言:", end="")`, no newline after,
+no flush; stops with `sys.exit()` on `EXIT`) and the *child sends* (each
+line typed at `input("发言:")` as `C name text`; `quit` sends `Q name` and
+ends the child with `sys.exit("退出聊天室")`).
 
-Run: python3 -u client.py HOST PORT
+The known bugs and habits it keeps, on purpose:
+- its output is untagged, and the notices go to a block-buffered stdout
+  when stdout is a pipe (no flush): they show when the buffer fills or the
+  parent ends. In a terminal each notice, which starts with a newline,
+  shows on its own line after the `发言:` prompt;
+- the sender, the child, ends first and nobody waits for it: it stays a
+  zombie until the parent ends, then whoever adopts it must reap it;
+- a notice that is not UTF-8 kills the receiver (UnicodeDecodeError);
+- end of input (EOFError) or Ctrl-C (KeyboardInterrupt) ends it with a
+  traceback and no `Q`: the server keeps the name;
+- a lost `EXIT` leaves the receiver waiting forever; with no server, the
+  login waits forever (an unconnected socket never hears of an ICMP error).
+
+Run: python3 client.py HOST PORT
 """
 import os
 import sys
@@ -19,10 +37,7 @@ ADDR = (sys.argv[1], int(sys.argv[2]))
 
 def send_msg(s, name):
     while True:
-        try:
-            text = input("发言:")
-        except (KeyboardInterrupt, EOFError):
-            text = "quit"
+        text = input("发言:")
         if text.strip() == "quit":
             msg = "Q " + name
             s.sendto(msg.encode(), ADDR)

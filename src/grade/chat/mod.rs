@@ -20,16 +20,19 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::{Grader, Program, Run, Running, draw_u64};
-use crate::chat::proto::{self, Lang};
+use crate::chat::proto;
 use crate::out::Tagged;
 use crate::procfs;
 
 /// How long a check waits for an answer that should come at once. Generous:
 /// a slow student's server on a busy machine still passes; a correct one
-/// answers in microseconds, so checks stay fast.
-pub const ANSWER: Duration = Duration::from_secs(2);
+/// answers in microseconds, so checks stay fast (only a missing answer
+/// waits this long).
+pub const ANSWER: Duration = Duration::from_secs(5);
 
-/// A fresh random name (`alice-3fa2c1`): at most 14 bytes.
+/// A fresh random name (`alice-3fa2c1`): at most 14 bytes. The six hex
+/// digits after a word and a `-` cannot occur in a [`text`], nor in another
+/// name of the same check.
 pub fn name(who: &str) -> String {
     format!("{who}-{:06x}", draw_u64() & 0xff_ffff)
 }
@@ -40,9 +43,24 @@ pub fn text() -> String {
     format!("hello {:x} 你好 {:x}", r & 0xffff, r >> 48)
 }
 
-/// Is `got` the notice `wording` gives, in English or in the course's Chinese?
-pub fn is_notice(got: &[u8], wording: impl Fn(Lang) -> String) -> bool {
-    [Lang::En, Lang::Zh].into_iter().any(|l| got == wording(l).as_bytes())
+/// A datagram's text as the checks read its meaning: invalid UTF-8 replaced
+/// by `�`, the white space around it (the course's leading newline) trimmed.
+pub fn text_of(datagram: &[u8]) -> String {
+    String::from_utf8_lossy(datagram).trim().to_string()
+}
+
+/// Does the datagram carry each of `parts` (a name, a chat text), in any
+/// wording, language or surrounding white space? This is how every check
+/// reads a notice: the joiner's name; the sender's name and the exact text;
+/// the leaver's name; the administrator's text.
+pub fn carries(datagram: &[u8], parts: &[&str]) -> bool {
+    let t = text_of(datagram);
+    parts.iter().all(|p| t.contains(p))
+}
+
+/// Is this datagram the reply `want` (`OK`, `EXIT`), white space aside?
+pub fn is_reply(datagram: &[u8], want: &[u8]) -> bool {
+    text_of(datagram).as_bytes() == want
 }
 
 /// A datagram, as a failure message shows it.
@@ -102,8 +120,8 @@ impl Peer {
     }
 
     /// Read datagrams until one satisfies `want` (within `within`); a
-    /// datagram satisfying `forbidden` on the way fails. `what` names the
-    /// wanted datagram for the message.
+    /// datagram satisfying `forbidden` on the way (and not `want`) fails.
+    /// `what` names the wanted datagram for the message.
     pub fn until(
         &self,
         within: Duration,
@@ -123,11 +141,11 @@ impl Peer {
                     if seen.is_empty() { "nothing".to_string() } else { seen.join(", ") }
                 ));
             };
-            if let Some(why) = forbidden(&got) {
-                return Err(format!("{} received {}: {why}", self.name, show(&got)));
-            }
             if want(&got) {
                 return Ok(());
+            }
+            if let Some(why) = forbidden(&got) {
+                return Err(format!("{} received {}: {why}", self.name, show(&got)));
             }
             seen.push(show(&got));
         }
@@ -135,8 +153,13 @@ impl Peer {
 }
 
 /// A program started under the reaper whose stdout is read while it runs.
+/// Its log (when the grader keeps runs) gets what it printed and the
+/// check's [`Live::note`]s.
 pub struct Live {
     running: Option<Running>,
+    /// The run's log file, if the grader keeps one.
+    log: Option<std::path::PathBuf>,
+    notes: Vec<String>,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
     reader: Option<JoinHandle<()>>,
@@ -159,8 +182,17 @@ impl Live {
                 }
             }
         });
-        let mut live =
-            Live { running: Some(running), lines: rx, seen: Vec::new(), reader: Some(reader), stdin, main: None };
+        let log = running.keep.clone();
+        let mut live = Live {
+            running: Some(running),
+            log,
+            notes: Vec::new(),
+            lines: rx,
+            seen: Vec::new(),
+            reader: Some(reader),
+            stdin,
+            main: None,
+        };
         // Find the program's process now, while it surely runs: the reaper's only child.
         let _ = live.main_pid();
         Ok(live)
@@ -195,11 +227,24 @@ impl Live {
         self.line(within, |l| Tagged::parse(l).is_some_and(|t| t.text.contains(needle)))
     }
 
+    /// A fact the check saw but does not score (e.g. a notice's wording),
+    /// kept in the run's log.
+    pub fn note(&mut self, fact: String) {
+        if !self.notes.contains(&fact) {
+            self.notes.push(fact);
+        }
+    }
+
     /// The output so far, for a failure message.
     pub fn excerpt(&mut self) -> String {
         self.pull();
         let cut: String = self.seen.iter().take(40).map(|l| format!("  | {l}\n")).collect();
-        format!("the program printed so far:\n{cut}")
+        let state = if self.ended() { "; it has ended" } else { "" };
+        if cut.is_empty() {
+            format!("the program printed nothing so far{state}")
+        } else {
+            format!("the program printed so far{state}:\n{cut}")
+        }
     }
 
     /// Type a line on the program's stdin.
@@ -301,7 +346,23 @@ impl Live {
         };
         run.stdout = self.seen.iter().map(|l| format!("{l}\n")).collect();
         run.lines = self.seen.iter().filter_map(|l| Tagged::parse(l)).collect();
+        self.append_to_log(&run.stdout);
         Ok(run)
+    }
+}
+
+impl Live {
+    /// Add to the run's log what the check read while it ran: the stdout
+    /// lines and the check's notes.
+    fn append_to_log(&self, stdout: &str) {
+        let Some(path) = &self.log else { return };
+        let notes: String = self.notes.iter().map(|n| format!("{n}\n")).collect();
+        let text = format!(
+            "\n--- stdout, as the check read it ---\n{stdout}\n--- the check's notes (not scored) ---\n{notes}"
+        );
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(path) {
+            let _ = f.write_all(text.as_bytes());
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Broken: the student's server (student_server.py) with one bug: a chat line
-goes to everyone, the sender too. The grader must fail "forwards a chat
-line to everyone else, not to the sender".
+"""Broken: student_server.py with one bug: a chat line goes to everyone,
+the sender too.
+Expect: fails "forwards a chat line to everyone else, not to the sender"; "SIGTERM stops it with its admin child, leaving nothing behind"; "survives empty, unknown, non-UTF-8 and cut datagrams"; "refuses bad names: none, empty, spaces, control characters, too long"; "rejects datagrams longer than its buffer, even cut inside a character"; "ignores C and Q naming someone not logged in"; "rejects C and Q for a logged-in name from another address"; "nobody on the network can log in or speak as the administrator"; "a killed client's name is freed and the others are told"
 """
 import os, socket, sys
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Broken: the student's client (student_client.py) done in one process: it
-waits for typed lines and for datagrams with select() instead of forking a
-receiver. It works; the grader must fail "runs as two processes after the
-login".
+"""Broken: student_client.py done in one process: it waits for typed lines
+and for datagrams with select() instead of forking a receiver. It chats;
+it is not two processes.
+Expect: fails "runs as two processes after the login"; "shows a notice that is not UTF-8 lossily, and goes on"; "end of input sends `Q name` and ends cleanly"; "Ctrl-C sends `Q name` and ends cleanly"; "ends cleanly even when EXIT is lost"; "no server: a clear error after a few tries, not a hang"
 """
 import os, socket, sys
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Broken: the student's client (student_client.py) with one bug: when the
-server refuses the name it prints the reason and gives up instead of asking
-for another name. The grader must fail "shows a refusal's reason and asks
-for another name".
+"""Broken: student_client.py with one bug: when the server refuses the name
+it prints the reason and gives up instead of asking for another name.
+Expect: fails "shows a refusal's reason and asks for another name"; "shows a notice that is not UTF-8 lossily, and goes on"; "end of input sends `Q name` and ends cleanly"; "Ctrl-C sends `Q name` and ends cleanly"; "ends cleanly even when EXIT is lost"; "no server: a clear error after a few tries, not a hang"
 """
 import os, socket, sys
 

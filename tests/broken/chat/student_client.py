@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""A student's chat client in the course's style, following the grading
-contract (tagged stdout lines), run as `client.py HOST PORT`. It asks for a
-name until the server says OK, then forks: the child receives and prints,
-the parent reads lines and sends them; `quit` sends `Q name` and the
-receiver stops at EXIT. It has none of the capstone's robustness: a notice
-that is not UTF-8 kills its receiver, and end of input or Ctrl-C end it
-with a traceback and no `Q`. The grader must pass the course's features and
-fail those checks. The broken clients beside it are this one with one
-feature bug each.
+"""A student's chat client in the course's style, written from the handout,
+run as `client.py HOST PORT`: asks for a name until the server says OK,
+then forks: the child receives and prints (tagged lines), the parent reads
+lines and sends them; `quit` sends `Q name` and the receiver stops at EXIT.
+It has the course's features and none of the capstone's robustness: a
+notice that is not UTF-8 kills its receiver; end of input or Ctrl-C end it
+with a traceback and no `Q`; a lost EXIT or no server hangs it. The broken
+clients beside it are this one with one feature bug each.
+Expect: fails "shows a notice that is not UTF-8 lossily, and goes on"; "end of input sends `Q name` and ends cleanly"; "Ctrl-C sends `Q name` and ends cleanly"; "ends cleanly even when EXIT is lost"; "no server: a clear error after a few tries, not a hang"
 """
 import os, socket, sys
 

@@ -1,13 +1,10 @@
 #!/usr/bin/env python3
-"""A student's chat server in the course's style, following the grading
-contract (tagged stdout, English notices). Like the course's server it
-binds a fixed port (8888, or $CHAT_PORT here) and takes no arguments, so it
-is graded with `labkit grade --port`. It has the course's features (unique
-names, join notice, chat to all but the sender, quit with EXIT and a
-notice, admin lines from a forked child) and none of the capstone's
-robustness: the grader must give it the feature points and fail it on
-robustness and security (e.g. "refuses bad names: ..."). The broken
+"""A student's chat server in the course's style, written from the handout:
+tagged stdout, English notices, binds a fixed port ($CHAT_PORT, else 8888)
+and takes no arguments, so it is graded with `labkit grade --port`. It has
+the course's features and none of the capstone's robustness; the broken
 servers beside it are this one with one feature bug each.
+Expect: fails "SIGTERM stops it with its admin child, leaving nothing behind"; "survives empty, unknown, non-UTF-8 and cut datagrams"; "refuses bad names: none, empty, spaces, control characters, too long"; "rejects datagrams longer than its buffer, even cut inside a character"; "ignores C and Q naming someone not logged in"; "rejects C and Q for a logged-in name from another address"; "nobody on the network can log in or speak as the administrator"; "a killed client's name is freed and the others are told"
 """
 import os, socket, sys
 
