@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::grade::runner::{self, GradeArgs};
-use labkit::{delay, labs, reaper, say};
+use labkit::{delay, labs, reaper, say, trace};
 
 /// A Rust lab kit for Linux process programming.
 #[derive(Parser)]
@@ -20,7 +20,8 @@ struct Cli {
 enum Cmd {
     /// List the labs in course order (the default).
     List,
-    /// Run a lab: `labkit run fork-copy --delay 3s`.
+    /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace` (first
+    /// or last), draw its trace after it runs.
     #[command(disable_help_flag = true)]
     Run {
         /// The lab id (or binary name), as `labkit list` shows it.
@@ -44,6 +45,28 @@ enum Cmd {
         /// Write the report here instead of to stderr.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Run a command and draw its process family from kernel events: who
+    /// forked whom, exits, zombies, adoptions, who reaped whom.
+    Trace {
+        /// Also write the picture as a standalone SVG file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Also write the raw event log as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Draw the stable picture: roles instead of PIDs, order instead of times.
+        #[arg(long)]
+        normalised: bool,
+        /// Kill the command and all its processes after this long.
+        #[arg(long, default_value = "86400s", value_parser = delay::parse)]
+        timeout: Duration,
+        /// How long its processes may outlive the command before they are killed.
+        #[arg(long, default_value = "500ms", value_parser = delay::parse)]
+        grace: Duration,
         /// The command and its arguments.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
@@ -93,9 +116,24 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 /// builds only `labkit` itself.
 fn run(lab: &str, args: &[String]) -> i32 {
     if lab == "--help" || lab == "-h" {
-        println!("Usage: labkit run <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
+        println!("Usage: labkit run [--trace] <LAB> [ARGS]... [--trace]   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
         return 0;
     }
+    // `--trace` before the lab, or as the last argument.
+    if lab == "--trace" {
+        let Some((lab, rest)) = args.split_first() else {
+            eprintln!("labkit: --trace needs a lab: labkit run --trace <LAB> [ARGS]...");
+            return 2;
+        };
+        return run_lab(lab, rest, true);
+    }
+    match args.split_last() {
+        Some((last, rest)) if last == "--trace" => run_lab(lab, rest, true),
+        _ => run_lab(lab, args, false),
+    }
+}
+
+fn run_lab(lab: &str, args: &[String], traced: bool) -> i32 {
     let Some(entry) = labs::find(lab) else {
         eprintln!("labkit: no lab named '{lab}'. The labs are:");
         for l in labs::LABS {
@@ -121,7 +159,17 @@ fn run(lab: &str, args: &[String]) -> i32 {
         return 1;
     }
     let argv: Vec<String> = std::iter::once(path.to_string_lossy().into_owned()).chain(args.iter().cloned()).collect();
-    let report = reaper::run(&argv, Duration::from_secs(24 * 3600), Duration::from_millis(500));
+    let report = if traced {
+        match trace::record(&argv, &trace::Options::default()) {
+            Ok(t) => {
+                trace::print(&t, false);
+                t.reap_report()
+            }
+            Err(e) => reaper::Report { code: 125, spawn_error: Some(e), ..Default::default() },
+        }
+    } else {
+        reaper::run(&argv, Duration::from_secs(24 * 3600), Duration::from_millis(500))
+    };
     labkit::out::set_role("labkit");
     for left in &report.adopted {
         let what = if left.killed_by_reaper { "still running after the lab ended: killed it" } else { "left behind" };
@@ -159,6 +207,9 @@ fn main() {
         Some(Cmd::Grade(args)) => grade(&args),
         Some(Cmd::Reap { timeout, grace, report, command }) => {
             reaper::main(&command, timeout, grace, report.as_deref())
+        }
+        Some(Cmd::Trace { svg, json, normalised, timeout, grace, command }) => {
+            trace::main(&command, &trace::Options { timeout, grace }, &trace::Outputs { svg, json, normalised })
         }
     };
     std::process::exit(code);
