@@ -58,6 +58,12 @@ enum Cmd {
         /// Also write the raw event log as JSON.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also write the text picture to this file.
+        #[arg(long)]
+        text: Option<PathBuf>,
+        /// Do not draw the picture on stdout (write only the files asked for).
+        #[arg(long)]
+        quiet: bool,
         /// Draw the stable picture: roles instead of PIDs, order instead of times.
         #[arg(long)]
         normalised: bool,
@@ -208,8 +214,9 @@ fn main() {
         Some(Cmd::Reap { timeout, grace, report, command }) => {
             reaper::main(&command, timeout, grace, report.as_deref())
         }
-        Some(Cmd::Trace { svg, json, normalised, timeout, grace, command }) => {
-            trace::main(&command, &trace::Options { timeout, grace }, &trace::Outputs { svg, json, normalised })
+        Some(Cmd::Trace { svg, json, text, quiet, normalised, timeout, grace, command }) => {
+            let outputs = trace::Outputs { svg, json, text, quiet, normalised };
+            trace::main(&command, &trace::Options { timeout, grace }, &outputs)
         }
     };
     std::process::exit(code);

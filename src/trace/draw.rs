@@ -298,7 +298,9 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
             Kind::Kill { target, sig } => {
                 let Some(a) = me else { continue };
                 lanes[a] = Glyph::Mark;
-                let text = if e.pid == trace.tracer {
+                let text = if e.pid == trace.tracer && *sig != libc::SIGKILL {
+                    format!("{} passes {} on to {}", name(e.pid), signal_name(*sig), name(*target))
+                } else if e.pid == trace.tracer {
                     format!("{} kills {} ({}): still running after the command", name(e.pid), name(*target), signal_name(*sig))
                 } else if *target == e.pid {
                     format!("{} sends {} to itself", name(e.pid), signal_name(*sig))
@@ -512,8 +514,12 @@ pub fn text(layout: &Layout, style: Style) -> String {
         }
     }
     let _ = writeln!(out, "{}", wrap(LEGEND, width).join("\n"));
-    for line in &layout.summary {
+    const MOST: usize = 30;
+    for line in layout.summary.iter().take(MOST) {
         let _ = writeln!(out, "{}", wrap(line, width).join("\n    "));
+    }
+    if layout.summary.len() > MOST {
+        let _ = writeln!(out, "... and {} more processes (--json has them all)", layout.summary.len() - MOST);
     }
     for note in &layout.notes {
         let _ = writeln!(out, "{}", wrap(&format!("note: {note}"), width).join("\n    "));

@@ -307,7 +307,7 @@ impl Trace {
             .events
             .iter()
             .filter_map(|e| match e.kind {
-                Kind::Kill { target, .. } if e.pid == self.tracer => Some(target),
+                Kind::Kill { target, sig: libc::SIGKILL } if e.pid == self.tracer => Some(target),
                 _ => None,
             })
             .collect();
@@ -346,6 +346,10 @@ pub struct Outputs {
     pub svg: Option<std::path::PathBuf>,
     /// Write the raw event log as JSON here.
     pub json: Option<std::path::PathBuf>,
+    /// Write the text picture here (plain text).
+    pub text: Option<std::path::PathBuf>,
+    /// Do not draw on stdout (the files only).
+    pub quiet: bool,
     /// Draw the stable picture (roles and order, no PIDs or times).
     pub normalised: bool,
 }
@@ -361,10 +365,16 @@ pub fn main(argv: &[String], opts: &Options, outputs: &Outputs) -> i32 {
             return 125;
         }
     };
-    print(&trace, outputs.normalised);
+    if !outputs.quiet {
+        print(&trace, outputs.normalised);
+    }
     let mut code = trace.code().unwrap_or(125);
     let style = draw::Style { normalised: outputs.normalised, ..draw::Style::default() };
-    let files = [(&outputs.svg, svg::draw(&trace, style)), (&outputs.json, json::to_json(&trace))];
+    let files = [
+        (&outputs.svg, svg::draw(&trace, style)),
+        (&outputs.json, json::to_json(&trace)),
+        (&outputs.text, draw::draw(&trace, style)),
+    ];
     for (path, text) in files {
         if let Some(p) = path
             && let Err(e) = std::fs::write(p, text)

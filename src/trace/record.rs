@@ -438,10 +438,40 @@ fn read_memory(pid: i32, addr: u64, len: usize) -> Option<Vec<u8>> {
     })
 }
 
-static TICK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+use std::sync::atomic::{AtomicI32, Ordering};
 
-extern "C" fn on_tick(_: libc::c_int) {
-    TICK.store(true, std::sync::atomic::Ordering::Relaxed);
+/// The last stop signal (`SIGINT`, `SIGTERM`, `SIGHUP`) the tracer got, how
+/// many it got, and whether the last came from the terminal (`SI_KERNEL`:
+/// Ctrl-C or a hang-up signals the whole foreground group, the traced family
+/// included) or was sent to the tracer alone (`kill PID`).
+static STOP_SIG: AtomicI32 = AtomicI32::new(0);
+static STOP_COUNT: AtomicI32 = AtomicI32::new(0);
+static STOP_FROM_TTY: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    STOP_FROM_TTY.store(i32::from(code == libc::SI_KERNEL), Ordering::SeqCst);
+    STOP_SIG.store(sig, Ordering::SeqCst);
+    STOP_COUNT.fetch_add(1, Ordering::SeqCst);
+}
+
+extern "C" fn on_tick(_: libc::c_int) {}
+
+/// Catch the stop signals: the first is passed on to the command (unless
+/// the terminal already sent it to the whole family), so a lab's own Ctrl-C
+/// handling shows in the trace; a second one ends the family at once.
+fn catch_stop_signals() {
+    for sig in signals::STOP_SIGNALS {
+        // SAFETY: the handler only stores to atomics; the struct is fully initialised.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_stop as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig as i32, &sa, std::ptr::null_mut());
+        }
+    }
 }
 
 /// Wake the tracer's blocking `waitpid` every 20 ms (`SIGALRM` without
@@ -486,7 +516,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     let filter = filter();
     let fprog = libc::sock_fprog { len: filter.len() as u16, filter: filter.as_ptr().cast_mut() };
     crate::process::become_subreaper().map_err(|e| format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"))?;
-    signals::note_stop_signals();
+    catch_stop_signals();
     // The child reports a failed exec through this pipe (closed on a successful exec).
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
     crate::out::flush_all();
@@ -554,10 +584,21 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     let mut main_done: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None;
     let mut killed: BTreeSet<i32> = BTreeSet::new();
+    let mut stops_seen = 0;
     loop {
         let now = Instant::now();
-        if signals::stop_noted().is_some() {
-            kill_at.get_or_insert(now);
+        let stops = STOP_COUNT.load(Ordering::SeqCst);
+        if stops > stops_seen {
+            let sig = STOP_SIG.load(Ordering::SeqCst);
+            if stops_seen == 0 && STOP_FROM_TTY.load(Ordering::SeqCst) == 0 && main_done.is_none() {
+                // Sent to the tracer alone: pass it on to the command.
+                if signal::kill(child, Signal::try_from(sig).ok()).is_ok() {
+                    rec.push(tracer, Kind::Kill { target: child.as_raw(), sig });
+                }
+            } else if stops_seen > 0 || stops > 1 {
+                kill_at.get_or_insert(now); // asked twice: end it all now
+            }
+            stops_seen = stops;
         }
         if main_done.is_none() && rec.start.elapsed() >= opts.timeout {
             rec.trace.timed_out = true;
@@ -620,7 +661,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     }
     if !killed.is_empty() {
         rec.trace.notes.push(format!(
-            "{} process(es) still running {} after the command ended (or at the timeout or a stop signal) were killed by labkit trace",
+            "{} process(es) still running {} after the command ended (or at the timeout, or at a second Ctrl-C) were killed by labkit trace",
             killed.len(),
             crate::delay::show(opts.grace)
         ));
