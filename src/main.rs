@@ -24,6 +24,9 @@ enum Cmd {
     /// or last), draw its trace after it runs.
     #[command(disable_help_flag = true)]
     Run {
+        /// Draw the lab's trace after it runs (`labkit trace`); also accepted as the last argument.
+        #[arg(long)]
+        trace: bool,
         /// The lab id (or binary name), as `labkit list` shows it.
         lab: String,
         /// Arguments for the lab (`--help` shows the lab's own flags).
@@ -120,22 +123,16 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 /// process behind, `labkit` reaps it and says so, so nothing ends up a zombie
 /// under PID 1. Under `cargo run`, build the lab binaries first: `cargo run`
 /// builds only `labkit` itself.
-fn run(lab: &str, args: &[String]) -> i32 {
+fn run(lab: &str, args: &[String], trace: bool) -> i32 {
     if lab == "--help" || lab == "-h" {
-        println!("Usage: labkit run [--trace] <LAB> [ARGS]... [--trace]   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
+        println!(
+            "Usage: labkit run [--trace] <LAB> [ARGS]... [--trace]   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)"
+        );
         return 0;
-    }
-    // `--trace` before the lab, or as the last argument.
-    if lab == "--trace" {
-        let Some((lab, rest)) = args.split_first() else {
-            eprintln!("labkit: --trace needs a lab: labkit run --trace <LAB> [ARGS]...");
-            return 2;
-        };
-        return run_lab(lab, rest, true);
     }
     match args.split_last() {
         Some((last, rest)) if last == "--trace" => run_lab(lab, rest, true),
-        _ => run_lab(lab, args, false),
+        _ => run_lab(lab, args, trace),
     }
 }
 
@@ -209,7 +206,7 @@ fn main() {
             list();
             0
         }
-        Some(Cmd::Run { lab, args }) => run(&lab, &args),
+        Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
         Some(Cmd::Grade(args)) => grade(&args),
         Some(Cmd::Reap { timeout, grace, report, command }) => {
             reaper::main(&command, timeout, grace, report.as_deref())

@@ -101,7 +101,8 @@ pub struct Layout {
 /// The label of every process: `role PID`, or `role`/`role2` when normalised.
 fn labels(trace: &Trace, procs: &[Proc], style: Style) -> BTreeMap<i32, String> {
     let mut labels = BTreeMap::new();
-    labels.insert(trace.tracer, if style.normalised { "labkit".to_string() } else { format!("labkit {}", trace.tracer) });
+    labels
+        .insert(trace.tracer, if style.normalised { "labkit".to_string() } else { format!("labkit {}", trace.tracer) });
     let base = |p: &Proc| p.role.clone().unwrap_or_else(|| p.program.clone());
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     for p in procs {
@@ -275,7 +276,9 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
                         let call = if *pid == trace.tracer { "waitpid".to_string() } else { call.clone() };
                         format!("{} reaps {} ({call}{held})", name(*pid), name(e.pid))
                     }
-                    ReapedBy::Kernel => format!("the kernel reaps {}: no wait, its parent ignores SIGCHLD", name(e.pid)),
+                    ReapedBy::Kernel => {
+                        format!("the kernel reaps {}: no wait, its parent ignores SIGCHLD", name(e.pid))
+                    }
                 };
                 (RowKind::Reap, text)
             }
@@ -301,7 +304,12 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
                 let text = if e.pid == trace.tracer && *sig != libc::SIGKILL {
                     format!("{} passes {} on to {}", name(e.pid), signal_name(*sig), name(*target))
                 } else if e.pid == trace.tracer {
-                    format!("{} kills {} ({}): still running after the command", name(e.pid), name(*target), signal_name(*sig))
+                    format!(
+                        "{} kills {} ({}): still running after the command",
+                        name(e.pid),
+                        name(*target),
+                        signal_name(*sig)
+                    )
                 } else if *target == e.pid {
                     format!("{} sends {} to itself", name(e.pid), signal_name(*sig))
                 } else {
@@ -445,8 +453,7 @@ fn glyph_char(g: Glyph, kind: RowKind, leftward: bool) -> char {
 }
 
 /// The legend under every picture.
-pub const LEGEND: &str =
-    "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reap  ◁┄┤ adoption  ● event";
+pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reap  ◁┄┤ adoption  ● event";
 
 /// Break `text` into lines of at most `width` characters, at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -509,7 +516,8 @@ pub fn text(layout: &Layout, style: Style) -> String {
                 c
             };
             let time = if time_w == 0 { String::new() } else { format!("{time:>w$} ", w = time_w - 1) };
-            let line = if style.colour && k == 0 { format!("{}{line}{RESET}", colour_of(row.kind)) } else { line.clone() };
+            let line =
+                if style.colour && k == 0 { format!("{}{line}{RESET}", colour_of(row.kind)) } else { line.clone() };
             let _ = writeln!(out, "{time}{lanes} {line}").map(|_| ());
         }
     }

@@ -269,12 +269,12 @@ impl Trace {
         roles
     }
 
-    /// Who wrote to files whose path ends with `path_suffix`: (pid, bytes, calls), in order of first write.
-    pub fn writers(&self, path_suffix: &str) -> Vec<(i32, i64, usize)> {
+    /// Who wrote to files whose path contains `path_part`: (pid, bytes, calls), in order of first write.
+    pub fn writers(&self, path_part: &str) -> Vec<(i32, i64, usize)> {
         let mut out: Vec<(i32, i64, usize)> = Vec::new();
         for e in &self.events {
             if let Kind::Write { path, bytes, .. } = &e.kind
-                && path.ends_with(path_suffix)
+                && path.contains(path_part)
             {
                 match out.iter_mut().find(|w| w.0 == e.pid) {
                     Some(w) => {
@@ -302,7 +302,8 @@ impl Trace {
     /// What the tracer's reaper found, in the form `labkit reap` reports it:
     /// the command, and the orphans it left that the tracer reaped.
     pub fn reap_report(&self) -> crate::reaper::Report {
-        let mut report = crate::reaper::Report { code: self.code().unwrap_or(1), timed_out: self.timed_out, ..Default::default() };
+        let mut report =
+            crate::reaper::Report { code: self.code().unwrap_or(1), timed_out: self.timed_out, ..Default::default() };
         let killed: Vec<i32> = self
             .events
             .iter()

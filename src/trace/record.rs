@@ -75,7 +75,12 @@ const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
 /// The seccomp filter: `SECCOMP_RET_TRACE` for [`TRACED`], allow the rest.
 fn filter() -> Vec<libc::sock_filter> {
     let stmt = |code: u32, k: u32| libc::sock_filter { code: code as u16, jt: 0, jf: 0, k };
-    let jeq = |k: u32, jt: u8, jf: u8| libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16, jt, jf, k };
+    let jeq = |k: u32, jt: u8, jf: u8| libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    };
     let load = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u32;
     let ret = (libc::BPF_RET | libc::BPF_K) as u32;
     let n = TRACED.len() as u8;
@@ -123,8 +128,8 @@ struct Recorder {
     pending: BTreeMap<i32, Pending>,
     /// New tracees whose first stop came before their parent's fork event.
     held: BTreeSet<i32>,
-    /// Released to their parent, waiting for a `wait` to reap them.
-    released: BTreeSet<i32>,
+    /// Released to their parent, waiting for a `wait` to reap them: PID → parent.
+    released: BTreeMap<i32, i32>,
     /// PIDs of children the kernel reaped at release, with how long they were zombies under the trace.
     autoreaped: Vec<(i32, Duration)>,
 }
@@ -155,7 +160,14 @@ impl Recorder {
     /// The final status of `pid` came to the tracer: record the exit if the
     /// exit stop was missed, the adoption of its children, and who reaps it.
     fn ended(&mut self, pid: i32, raw: i32) {
-        let Some(t) = self.tracees.remove(&pid) else { return };
+        let Some(t) = self.tracees.remove(&pid) else {
+            // A zombie released earlier, adopted since by the tracer: reaped for real now.
+            if self.released.remove(&pid).is_some() {
+                let call = "waitpid (labkit trace, the subreaper)".to_string();
+                self.push(pid, Kind::Reaped { by: ReapedBy::Process { pid: self.trace.tracer, call } });
+            }
+            return;
+        };
         self.pending.remove(&pid);
         if t.thread {
             return;
@@ -163,13 +175,18 @@ impl Recorder {
         if !t.exited {
             self.push(pid, Kind::Exit { status: Status::from_raw(raw) });
         }
-        // Its children were re-parented when it exited: read their new parent.
-        let orphans: Vec<i32> =
+        // Its children, running or zombies, were re-parented when it exited: read their new parent.
+        let mut orphans: Vec<i32> =
             self.tracees.iter().filter(|(_, c)| c.parent == pid && !c.thread).map(|(&c, _)| c).collect();
+        orphans.extend(self.released.iter().filter(|(_, p)| **p == pid).map(|(&c, _)| c));
+        orphans.sort_unstable();
         for c in orphans {
             let by = procfs::stat(c).ok().flatten().map_or(self.trace.tracer, |s| s.ppid);
             if let Some(ct) = self.tracees.get_mut(&c) {
                 ct.parent = by;
+            }
+            if let Some(p) = self.released.get_mut(&c) {
+                *p = by;
             }
             self.push(c, Kind::Adopted { from: pid, by });
         }
@@ -187,7 +204,7 @@ impl Recorder {
             self.autoreaped.push((pid, zombie));
             self.push(pid, Kind::Reaped { by: ReapedBy::Kernel });
         } else {
-            self.released.insert(pid);
+            self.released.insert(pid, t.parent);
         }
     }
 
@@ -354,7 +371,10 @@ impl Recorder {
                     .map_or_else(|_| "?".to_string(), |p| p.to_string_lossy().into_owned());
                 let argv = std::fs::read(format!("/proc/{pid}/cmdline"))
                     .map(|b| {
-                        b.split(|&c| c == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+                        b.split(|&c| c == 0)
+                            .filter(|a| !a.is_empty())
+                            .map(|a| String::from_utf8_lossy(a).into_owned())
+                            .collect()
                     })
                     .unwrap_or_default();
                 self.push(pid, Kind::Exec { path, argv });
@@ -531,7 +551,10 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
             } else if libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &fprog) != 0 {
                 b"seccomp filter".as_slice()
             } else {
-                libc::execvp(cargs[0].as_ptr(), [cargs.iter().map(|a| a.as_ptr()).collect::<Vec<_>>(), vec![std::ptr::null()]].concat().as_ptr());
+                libc::execvp(
+                    cargs[0].as_ptr(),
+                    [cargs.iter().map(|a| a.as_ptr()).collect::<Vec<_>>(), vec![std::ptr::null()]].concat().as_ptr(),
+                );
                 b"exec".as_slice()
             };
             let errno = *libc::__errno_location();
@@ -550,7 +573,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         tracees: BTreeMap::new(),
         pending: BTreeMap::new(),
         held: BTreeSet::new(),
-        released: BTreeSet::new(),
+        released: BTreeMap::new(),
         autoreaped: Vec::new(),
     };
     // Wait for the child's own stop, attach, and let it go on.
@@ -609,7 +632,10 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         }
         if kill_at.is_some_and(|t| now >= t) {
             for s in procfs::descendants(tracer) {
-                if !s.is_zombie() && !killed.contains(&s.pid) && signal::kill(Pid::from_raw(s.pid), Signal::SIGKILL).is_ok() {
+                if !s.is_zombie()
+                    && !killed.contains(&s.pid)
+                    && signal::kill(Pid::from_raw(s.pid), Signal::SIGKILL).is_ok()
+                {
                     killed.insert(s.pid);
                     rec.push(tracer, Kind::Kill { target: s.pid, sig: libc::SIGKILL });
                 }
@@ -647,7 +673,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     stop_ticking();
     // Exits that no traced wait returned: the kernel reaped them (a parent
     // with SA_NOCLDWAIT), or their adopter was not traced.
-    for pid in std::mem::take(&mut rec.released) {
+    for pid in std::mem::take(&mut rec.released).into_keys() {
         rec.push(pid, Kind::Reaped { by: ReapedBy::Kernel });
     }
     if !rec.autoreaped.is_empty() {

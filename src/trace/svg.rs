@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::draw::{self, Glyph, Layout, RowKind, Style};
 use super::Trace;
+use super::draw::{self, Glyph, Layout, RowKind, Style};
 
 const ROW: f64 = 22.0;
 const LANE: f64 = 22.0;
@@ -58,7 +58,8 @@ pub fn render(layout: &Layout, style: Style) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>"#
     );
     let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(out, r##"<text x="10" y="20" font-weight="bold" fill="#24292f">{}</text>"##, escape(&layout.title));
+    let _ =
+        writeln!(out, r##"<text x="10" y="20" font-weight="bold" fill="#24292f">{}</text>"##, escape(&layout.title));
     let mut before: Vec<Glyph> = vec![Glyph::Run];
     for (r, row) in layout.rows.iter().enumerate() {
         let y = TOP + r as f64 * ROW;
@@ -93,11 +94,7 @@ pub fn render(layout: &Layout, style: Style) -> String {
             if row.kind == RowKind::Reap || row.kind == RowKind::Adopt {
                 // An arrowhead at the reaper's (adopter's) end.
                 let (xa, dir) = (lane_x(a), if b > a { 1.0 } else { -1.0 });
-                let _ = writeln!(
-                    out,
-                    r#"<path d="M{xa} {mid} l{} -4 l0 8 z" fill="{c}"/>"#,
-                    7.0 * dir
-                );
+                let _ = writeln!(out, r#"<path d="M{xa} {mid} l{} -4 l0 8 z" fill="{c}"/>"#, 7.0 * dir);
             }
         }
         for i in 0..layout.lanes {
@@ -117,7 +114,10 @@ pub fn render(layout: &Layout, style: Style) -> String {
                     let _ = writeln!(out, r#"<circle cx="{x}" cy="{mid}" r="4" fill="{c}"/>"#);
                 }
                 Glyph::Reaped | Glyph::Adopted => {
-                    let _ = writeln!(out, r#"<circle cx="{x}" cy="{mid}" r="3.5" fill="white" stroke="{c}" stroke-width="2"/>"#);
+                    let _ = writeln!(
+                        out,
+                        r#"<circle cx="{x}" cy="{mid}" r="3.5" fill="white" stroke="{c}" stroke-width="2"/>"#
+                    );
                 }
                 Glyph::Gone => {
                     let _ = writeln!(

@@ -1,0 +1,433 @@
+//! `labkit trace`: the recorded structure of every lab, of broken homework
+//! (the trace shows the bug), of programs in Python and C; tracing changes
+//! nothing a lab teaches; nothing is left behind; the handouts' pictures are
+//! current. Everything runs `labkit` as a subprocess; assertions are about
+//! structure (who forked, reaped, adopted whom, in which order), never
+//! about fixed PIDs or times.
+
+mod common;
+use common::{labkit_bin, python3};
+use labkit::trace::{Kind, Proc, ReapedBy, Status, Trace, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn top() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A kit binary beside `labkit`.
+fn kit(name: &str) -> String {
+    labkit_bin().with_file_name(name).to_string_lossy().into_owned()
+}
+
+/// A fresh scratch folder.
+fn scratch(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "labkit-trace-test-{what}-{}-{:x}",
+        std::process::id(),
+        labkit::grade::random_u64()
+    ));
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Run `labkit trace --quiet --json FILE -- argv` (Python without
+/// `PYTHONUNBUFFERED`, as on a student's laptop); the trace and the output.
+fn traced(argv: &[&str]) -> (Trace, Output) {
+    let dir = scratch("json");
+    let file = dir.join("trace.json");
+    let out = Command::new(labkit_bin())
+        .args(["trace", "--quiet", "--json"])
+        .arg(&file)
+        .arg("--")
+        .args(argv)
+        .env_remove("PYTHONUNBUFFERED")
+        .output()
+        .expect("run labkit trace");
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("no trace written ({e}); stderr:\n{}", String::from_utf8_lossy(&out.stderr)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let trace = json::from_json(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    assert_nothing_left(&trace);
+    (trace, out)
+}
+
+/// Every process of the trace ended and was reaped, and none is in `/proc` now.
+fn assert_nothing_left(t: &Trace) {
+    for p in t.processes() {
+        assert!(p.exit.is_some(), "{} never ended:\n{}", p.label(), draw(t));
+        assert!(p.reaped.is_some(), "{} was never reaped:\n{}", p.label(), draw(t));
+        let now = labkit::procfs::stat(p.pid).ok().flatten();
+        // A PID can be reused by an unrelated process; ours had the tracer as an ancestor.
+        assert!(now.is_none_or(|s| s.ppid != t.tracer && s.ppid != p.parent), "{} is still in /proc", p.label());
+    }
+}
+
+fn draw(t: &Trace) -> String {
+    labkit::trace::draw::draw(t, labkit::trace::draw::Style::default())
+}
+
+/// The one process with this role.
+fn one(t: &Trace, role: &str) -> Proc {
+    let found = t.with_role(role);
+    assert_eq!(found.len(), 1, "expected one {role}, found {}:\n{}", found.len(), draw(t));
+    found.into_iter().next().unwrap()
+}
+
+fn reaper_of(p: &Proc) -> Option<i32> {
+    match &p.reaped {
+        Some((_, ReapedBy::Process { pid, .. })) => Some(*pid),
+        _ => None,
+    }
+}
+
+fn exit_seq(p: &Proc) -> usize {
+    p.exit.expect("ended").0
+}
+
+fn reap_seq(p: &Proc) -> usize {
+    p.reaped.as_ref().expect("reaped").0
+}
+
+/// `parent` reaped `child` with a wait call, after `child` ended.
+fn assert_reaped_by(t: &Trace, child: &Proc, parent: &Proc) {
+    assert_eq!(
+        reaper_of(child),
+        Some(parent.pid),
+        "{} should be reaped by {}:\n{}",
+        child.label(),
+        parent.label(),
+        draw(t)
+    );
+    assert!(exit_seq(child) < reap_seq(child));
+}
+
+fn wait_failures(t: &Trace, pid: i32) -> Vec<i32> {
+    t.events
+        .iter()
+        .filter_map(|e| match e.kind {
+            Kind::WaitFailed { errno, .. } if e.pid == pid => Some(errno),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn zombie_lab_child_is_a_zombie_until_the_parent_reaps_it() {
+    let (t, out) = traced(&[&kit("zombie"), "--delay", "150ms", "--code", "5"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(t.processes().len(), 2, "{}", draw(&t));
+    let (parent, child) = (one(&t, "parent"), one(&t, "child"));
+    assert_eq!(parent.pid, t.main);
+    assert_eq!(child.parent, parent.pid);
+    assert_eq!(child.exit.unwrap().1, Status::Exited(5));
+    assert_reaped_by(&t, &child, &parent);
+    // The parent waits 150ms from the fork before it reaps.
+    let (born, reaped) = (t.event(child.born).t, t.event(reap_seq(&child)).t);
+    assert!(reaped - born >= std::time::Duration::from_millis(150), "{}", draw(&t));
+    assert!(child.zombie.unwrap() > std::time::Duration::from_millis(100), "{}", draw(&t));
+    assert_eq!(reaper_of(&parent), Some(t.tracer));
+    assert!(child.adopted.is_empty());
+}
+
+#[test]
+fn double_fork_lab_middle_exits_first_grandchild_is_adopted_by_the_subreaper() {
+    let (t, out) = traced(&[&kit("double-fork"), "--task1", "300ms", "--task2", "30ms"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(t.processes().len(), 4, "{}", draw(&t));
+    let (reaper, parent, child, grand) =
+        (one(&t, "reaper"), one(&t, "parent"), one(&t, "child"), one(&t, "grandchild"));
+    assert_eq!(reaper.pid, t.main);
+    // The reaper made itself a subreaper before forking the parent.
+    let sub = t.events.iter().find(|e| e.pid == reaper.pid && e.kind == Kind::Subreaper).expect("subreaper event");
+    assert!(sub.seq < parent.born);
+    assert_eq!((parent.parent, child.parent, grand.parent), (reaper.pid, parent.pid, child.pid));
+    // The middle one exits first, and its parent reaps it.
+    assert!(exit_seq(&child) < exit_seq(&grand) && exit_seq(&child) < exit_seq(&parent), "{}", draw(&t));
+    assert_reaped_by(&t, &child, &parent);
+    // The grandchild is adopted by the reaper when the child ends, and reaped by it.
+    assert_eq!(grand.adopted.len(), 1, "{}", draw(&t));
+    assert_eq!(grand.adopted[0].1, reaper.pid);
+    assert!(grand.adopted[0].0 > exit_seq(&child));
+    assert_reaped_by(&t, &grand, &reaper);
+    assert_reaped_by(&t, &parent, &reaper);
+    assert_eq!(wait_failures(&t, reaper.pid).last(), Some(&libc::ECHILD));
+    assert!(wait_failures(&t, parent.pid).is_empty());
+}
+
+#[test]
+fn orphan_lab_parent_ends_first_and_the_reaper_adopts_the_child() {
+    let (t, out) = traced(&[&kit("orphan"), "--delay", "50ms"]);
+    assert!(out.status.success(), "{out:?}");
+    let (reaper, parent, child) = (one(&t, "reaper"), one(&t, "parent"), one(&t, "child"));
+    assert_eq!(t.processes().len(), 3, "{}", draw(&t));
+    assert!(exit_seq(&parent) < exit_seq(&child));
+    assert_eq!(child.adopted.iter().map(|a| a.1).collect::<Vec<_>>(), [reaper.pid], "{}", draw(&t));
+    assert_reaped_by(&t, &child, &reaper);
+    assert_reaped_by(&t, &parent, &reaper);
+}
+
+#[test]
+fn sigchld_ignore_lab_kernel_reaps_and_wait_says_echild() {
+    let (t, out) = traced(&[&kit("sigchld-ignore"), "--delay", "30ms", "--children", "4"]);
+    assert!(out.status.success(), "the traced lab must still pass its own checks: {out:?}");
+    let parent = one(&t, "parent");
+    let children = t.with_role("child");
+    assert_eq!(children.len(), 4, "{}", draw(&t));
+    for c in &children {
+        assert_eq!(c.reaped.as_ref().map(|r| &r.1), Some(&ReapedBy::Kernel), "{}", draw(&t));
+    }
+    assert_eq!(wait_failures(&t, parent.pid), [libc::ECHILD]);
+    // Ptrace delays the kernel's reaping until the tracer releases the child: the trace says so.
+    assert!(t.notes.iter().any(|n| n.contains("ignores SIGCHLD") && n.contains("untraced")), "{:?}", t.notes);
+
+    // The contrast: with the default disposition the parent reaps them, after they were zombies.
+    let (t, out) = traced(&[&kit("sigchld-ignore"), "--delay", "30ms", "--children", "3", "--default"]);
+    assert!(out.status.success(), "{out:?}");
+    let parent = one(&t, "parent");
+    for c in t.with_role("child") {
+        assert_reaped_by(&t, &c, &parent);
+    }
+    assert!(t.notes.is_empty(), "{:?}", t.notes);
+}
+
+#[test]
+fn wait_status_fork_copy_and_pids_labs_parent_reaps_its_one_child() {
+    let (t, out) = traced(&[&kit("wait-status"), "--signal", "TERM", "--delay", "10ms"]);
+    assert!(out.status.success(), "{out:?}");
+    let (parent, child) = (one(&t, "parent"), one(&t, "child"));
+    assert_eq!(child.exit.unwrap().1, Status::Killed { sig: libc::SIGTERM, core: false });
+    assert_reaped_by(&t, &child, &parent);
+    // The signal: the child sent it to itself, and it was delivered.
+    assert!(
+        t.events.iter().any(|e| e.pid == child.pid && e.kind == Kind::Kill { target: child.pid, sig: libc::SIGTERM })
+    );
+    assert!(t.events.iter().any(|e| e.pid == child.pid && e.kind == Kind::Signal { sig: libc::SIGTERM }));
+
+    for argv in
+        [vec![kit("fork-copy"), "--delay".into(), "10ms".into()], vec![kit("pids"), "--delay".into(), "10ms".into()]]
+    {
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let (t, out) = traced(&argv);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(t.processes().len(), 2, "{}", draw(&t));
+        assert_reaped_by(&t, &one(&t, "child"), &one(&t, "parent"));
+    }
+}
+
+#[test]
+fn half_copy_lab_two_writers_one_half_each() {
+    let dir = scratch("half-copy");
+    let (src, dst) = (dir.join("src.bin"), dir.join("dst.bin"));
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&src, &data).unwrap();
+    let (t, out) = traced(&[&kit("half-copy"), src.to_str().unwrap(), dst.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read(&dst).unwrap(), data);
+    let (parent, child) = (one(&t, "parent"), one(&t, "child"));
+    // Both wrote into the temp file beside DST (renamed to DST at the end), half each.
+    let writers = t.writers("/.dst.bin.half-copy-");
+    let bytes = |pid| writers.iter().find(|w| w.0 == pid).map_or(0, |w| w.1);
+    assert_eq!(writers.len(), 2, "{writers:?}\n{}", draw(&t));
+    assert_eq!(bytes(parent.pid) + bytes(child.pid), data.len() as i64);
+    assert_eq!(bytes(child.pid), data.len() as i64 / 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A broken homework program from `tests/broken/<lab>/<file>`, run with python3 -S.
+fn broken(lab: &str, file: &str, args: &[&str]) -> (Trace, Output) {
+    let path = top().join("tests/broken").join(lab).join(file);
+    let path = path.to_string_lossy().into_owned();
+    let mut argv = vec![python3(), "-S", path.as_str()];
+    argv.extend_from_slice(args);
+    traced(&argv)
+}
+
+#[test]
+fn broken_zombie_that_never_reaps_is_caught_by_the_trace_though_it_says_it_did() {
+    let (t, out) = broken("zombie", "never_reaps.py", &["--delay", "20ms"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("wait() returned="), "the program claims a wait:\n{stdout}");
+    let (parent, child) = (one(&t, "parent"), one(&t, "child"));
+    // The truth: the parent never reaped it; the subreaper adopted and reaped it.
+    assert_ne!(reaper_of(&child), Some(parent.pid), "{}", draw(&t));
+    assert_eq!(child.adopted.iter().map(|a| a.1).collect::<Vec<_>>(), [t.tracer]);
+    assert_eq!(reaper_of(&child), Some(t.tracer));
+    // And its control reaps it itself.
+    let (t, _) = broken("zombie", "correct.py", &["--delay", "20ms"]);
+    assert_reaped_by(&t, &one(&t, "child"), &one(&t, "parent"));
+}
+
+#[test]
+fn broken_double_fork_and_orphan_show_no_adoption() {
+    let (t, _) = broken("double-fork", "child_waits.py", &["--task1", "50ms", "--task2", "20ms"]);
+    let (child, grand) = (one(&t, "child"), one(&t, "grandchild"));
+    assert!(grand.adopted.is_empty(), "the grandchild was never orphaned:\n{}", draw(&t));
+    assert_reaped_by(&t, &grand, &child);
+    let (t, _) = broken("double-fork", "correct.py", &["--task1", "200ms", "--task2", "20ms"]);
+    let (reaper, grand) = (one(&t, "reaper"), one(&t, "grandchild"));
+    assert_eq!(grand.adopted.iter().map(|a| a.1).collect::<Vec<_>>(), [reaper.pid], "{}", draw(&t));
+
+    let (t, _) = broken("orphan", "parent_waits.py", &["--delay", "20ms"]);
+    let (parent, child) = (one(&t, "parent"), one(&t, "child"));
+    assert!(child.adopted.is_empty(), "{}", draw(&t));
+    assert_reaped_by(&t, &child, &parent);
+}
+
+#[test]
+fn broken_sigchld_and_half_copy_show_their_bugs() {
+    let (t, _) = broken("sigchld-ignore", "forgets_ign.py", &["--delay", "20ms"]);
+    let parent = one(&t, "parent");
+    let children = t.with_role("child");
+    assert!(!children.is_empty());
+    for c in &children {
+        assert_reaped_by(&t, c, &parent); // not the kernel: SIGCHLD was never ignored
+    }
+    assert!(t.notes.is_empty(), "no kernel reaping to note: {:?}", t.notes);
+
+    let dir = scratch("one-process");
+    let (src, dst) = (dir.join("src.bin"), dir.join("dst.bin"));
+    std::fs::write(&src, vec![7u8; 100_000]).unwrap();
+    let (t, _) = broken("half-copy", "one_process.py", &[src.to_str().unwrap(), dst.to_str().unwrap()]);
+    let dst_name = dir.to_string_lossy().into_owned();
+    let writers: Vec<i32> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            Kind::Write { path, .. } if path.starts_with(&dst_name) => Some(e.pid),
+            _ => None,
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(writers.len(), 1, "one process wrote everything, whatever its lines say:\n{}", draw(&t));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Compile `tests/...` C source into the scratch folder with `cc`.
+fn c_program(name: &str, source: &str) -> PathBuf {
+    let dir = scratch("c");
+    let (c, bin) = (dir.join(format!("{name}.c")), dir.join(name));
+    std::fs::write(&c, source).unwrap();
+    let out = Command::new("cc").arg("-o").arg(&bin).arg(&c).output();
+    let out = out.expect("cc is needed by the tests (apt-get install gcc)");
+    assert!(out.status.success(), "cc failed: {}", String::from_utf8_lossy(&out.stderr));
+    bin
+}
+
+#[test]
+fn c_program_vfork_exec_signal_and_stop_are_recorded() {
+    let bin = c_program(
+        "family",
+        r#"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+    printf("[parent %d] start\n", getpid());
+    fflush(stdout);
+    pid_t v = vfork();
+    if (v == 0) { execlp("true", "true", (char *)0); _exit(127); }
+    pid_t s = fork();
+    if (s == 0) { printf("[sleeper %d] waiting\n", getpid()); fflush(stdout); pause(); _exit(0); }
+    kill(s, SIGSTOP);
+    int st;
+    waitpid(s, &st, WUNTRACED);
+    kill(s, SIGCONT);
+    kill(s, SIGTERM);
+    waitpid(s, &st, 0);
+    waitpid(v, &st, 0);
+    printf("[parent %d] done\n", getpid());
+    return 0;
+}
+"#,
+    );
+    let (t, out) = traced(&[bin.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let parent = one(&t, "parent");
+    let sleeper = one(&t, "sleeper");
+    let procs = t.processes();
+    let v =
+        procs.iter().find(|p| p.program == "true").unwrap_or_else(|| panic!("the vfork child's exec:\n{}", draw(&t)));
+    assert!(
+        t.events
+            .iter()
+            .any(|e| matches!(e.kind, Kind::Fork { child, how: labkit::trace::ForkHow::Vfork } if child == v.pid))
+    );
+    assert_reaped_by(&t, v, &parent);
+    let of_sleeper: Vec<&Kind> = t.events.iter().filter(|e| e.pid == sleeper.pid).map(|e| &e.kind).collect();
+    let stopped = of_sleeper.iter().position(|k| matches!(k, Kind::Stopped { sig } if *sig == libc::SIGSTOP));
+    let continued = of_sleeper.iter().position(|k| matches!(k, Kind::Continued));
+    assert!(stopped.is_some() && continued > stopped, "{of_sleeper:?}");
+    assert_eq!(sleeper.exit.unwrap().1, Status::Killed { sig: libc::SIGTERM, core: false });
+    assert_reaped_by(&t, &sleeper, &parent);
+    let _ = std::fs::remove_dir_all(bin.parent().unwrap());
+}
+
+#[test]
+fn python_output_is_left_as_it_was_buffered_lines_printed_twice_still_are() {
+    // Block-buffered stdout (a pipe) copied by fork: the classic double print.
+    let dir = scratch("py");
+    let prog = dir.join("twice.py");
+    std::fs::write(
+        &prog,
+        "import os\nprint(f'[parent {os.getpid()}] before the fork')\npid = os.fork()\n\
+         if pid == 0:\n    raise SystemExit(0)\nos.waitpid(pid, 0)\n",
+    )
+    .unwrap();
+    let plain = Command::new(python3()).arg(&prog).env_remove("PYTHONUNBUFFERED").output().unwrap();
+    let (t, out) = traced(&[python3(), prog.to_str().unwrap()]);
+    let lines =
+        |o: &Output| String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.contains("before the fork")).count();
+    assert_eq!(lines(&plain), 2, "untraced, the buffered line is printed by both: {plain:?}");
+    assert_eq!(lines(&out), 2, "traced, the same: {out:?}");
+    // Both copies name the parent; the child wrote one of them (no line of its own, so no role).
+    let parent = one(&t, "parent");
+    let child = t.processes().into_iter().find(|p| p.parent == parent.pid).expect("the child");
+    assert_eq!(child.role, None);
+    assert!(t.events.iter().any(
+        |e| e.pid == child.pid && matches!(&e.kind, Kind::Output { text, .. } if text.contains("before the fork"))
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn leftovers_are_killed_and_reaped_and_the_trace_says_so() {
+    let (t, out) = traced(&["sh", "-c", "sleep 30 & echo started"]);
+    assert!(out.status.success(), "{out:?}");
+    let sleeper = t.processes().into_iter().find(|p| p.program == "sleep").expect("sleep");
+    assert_eq!(sleeper.exit.unwrap().1, Status::Killed { sig: libc::SIGKILL, core: false });
+    assert_eq!(reaper_of(&sleeper), Some(t.tracer));
+    assert_eq!(sleeper.adopted.iter().map(|a| a.1).collect::<Vec<_>>(), [t.tracer]);
+    assert!(t.notes.iter().any(|n| n.contains("killed by labkit trace")), "{:?}", t.notes);
+}
+
+#[test]
+fn bad_commands_get_a_clear_error() {
+    let out = Command::new(labkit_bin()).args(["trace", "--", "/no/such/program"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot run /no/such/program") && err.contains("No such file"), "{err}");
+    assert!(!err.contains("panicked"));
+    let out = Command::new(labkit_bin()).args(["trace"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_with_trace_draws_the_lab_after_it_runs() {
+    for args in [["run", "zombie", "--delay", "10ms", "--trace"], ["run", "--trace", "zombie", "--delay", "10ms"]] {
+        let out = Command::new(labkit_bin()).args(args).env_remove("CARGO").output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lab = text.find("[parent ").expect("the lab's own lines");
+        let picture = text.find("labkit trace:").unwrap_or_else(|| panic!("no picture:\n{text}"));
+        assert!(lab < picture);
+        assert!(text.contains("reaps child") && text.contains("forks child"), "{text}");
+        assert!(!text.contains('\x1b'), "no colours when piped");
+        for line in text[picture..].lines() {
+            assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+        }
+    }
+}
