@@ -431,3 +431,136 @@ fn run_with_trace_draws_the_lab_after_it_runs() {
         }
     }
 }
+
+/// Checks that cannot pass with `labkit trace` between the grader and the
+/// program, for reasons of the wrapper, not of what the lab shows.
+const WRAPPER_ARTEFACTS: &[(&str, &str)] = &[
+    // The grader compares getpid() with the PID it started: that is labkit trace.
+    ("pids", "parent shows its own getpid() and getppid()"),
+    // strace cannot attach to a process that is already traced (one tracer per process).
+    ("half-copy", "two processes each wrote one half (seen by strace)"),
+    ("half-copy", "each process opens SRC and DST itself after the fork (seen by strace)"),
+    ("half-copy", "the parent copies its half before waiting for the child (seen by strace)"),
+    // The grader kills the started process's child: under the wrapper, that is the lab's parent.
+    ("half-copy", "a killed child makes the parent fail and remove the temp file"),
+];
+
+#[test]
+fn every_lab_grades_the_same_traced_as_untraced() {
+    let labkit = labkit_bin().to_string_lossy().into_owned();
+    let out_dir = scratch("grade");
+    for lab in labkit::labs::LABS {
+        let mut cmd = Command::new(labkit_bin());
+        cmd.args(["grade", lab.id, "--out"]).arg(out_dir.join(lab.id)).env_remove("CARGO");
+        for bin in lab.bins {
+            cmd.arg("--impl").arg(format!("{}={labkit} trace --quiet -- {}", bin.name, kit(bin.name)));
+        }
+        let out = cmd.output().expect("run labkit grade");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let failed: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("FAIL"))
+            .map(|l| l.trim_start().split_once("   ").map_or(l, |(_, rest)| rest).trim())
+            .map(|l| l.rsplit_once("  (").map_or(l, |(name, _)| name).trim())
+            .collect();
+        let expected: Vec<&str> = WRAPPER_ARTEFACTS.iter().filter(|(l, _)| *l == lab.id).map(|(_, c)| *c).collect();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(failed, expected, "lab {} under the trace:\n{text}\n{err}", lab.id);
+        let code = out.status.code();
+        assert_eq!(code, Some(if expected.is_empty() { 0 } else { 1 }), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+/// The command each handout's trace picture shows (labs 1 to 8), with
+/// delays long enough that the order of events does not depend on the load.
+fn picture_command(lab: &str, dir: &Path) -> Vec<String> {
+    let mut argv = vec![kit(lab)];
+    let args: &[&str] = match lab {
+        "fork-copy" | "pids" => &["--delay", "100ms"],
+        "wait-status" => &["--delay", "100ms"],
+        "zombie" => &["--delay", "300ms"],
+        "orphan" => &["--delay", "100ms"],
+        "double-fork" => &["--task1", "600ms", "--task2", "150ms"],
+        "sigchld-ignore" => &["--delay", "100ms"],
+        "half-copy" => {
+            let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 253) as u8).collect();
+            std::fs::write(dir.join("src.bin"), data).unwrap();
+            let _ = std::fs::remove_file(dir.join("dst.bin"));
+            argv.push(dir.join("src.bin").to_string_lossy().into_owned());
+            argv.push(dir.join("dst.bin").to_string_lossy().into_owned());
+            &[]
+        }
+        other => panic!("no trace picture for lab {other}"),
+    };
+    argv.extend(args.iter().map(|a| a.to_string()));
+    argv
+}
+
+const PICTURE_BEGIN: &str = "<!-- labkit trace picture: begin";
+const PICTURE_END: &str = "<!-- labkit trace picture: end -->";
+
+/// The handout's picture block for a stored (normalised) trace.
+fn picture_block(stem: &str, number: u32, t: &Trace) -> (String, String, String) {
+    use labkit::trace::draw::{Style, draw};
+    let style = Style { normalised: true, ..Style::default() };
+    let text = draw(t, style);
+    let svg = labkit::trace::svg::draw(t, style);
+    let block = format!(
+        "{PICTURE_BEGIN} (drawn from img/{stem}.json by tests/trace.rs; LABKIT_BLESS=1 redraws it) -->\n\
+         ![The trace of lab {number}, {stem}](img/{stem}.svg)\n\n```text\n{text}```\n{PICTURE_END}"
+    );
+    (text, svg, block)
+}
+
+/// Each handout of labs 1 to 8 shows its lab's trace picture, drawn from a
+/// stored normalised trace in `labs/img/`; a fresh trace of the lab has the
+/// same shape. `LABKIT_BLESS=1` records the traces afresh and redraws.
+#[test]
+fn handout_trace_pictures_are_current() {
+    let bless = std::env::var_os("LABKIT_BLESS").is_some();
+    let img = top().join("labs/img");
+    let dir = scratch("pictures");
+    let mut stale = Vec::new();
+    for lab in labkit::labs::LABS.iter().filter(|l| l.number <= 8) {
+        let stem = format!("{:02}-{}", lab.number, lab.id);
+        let argv = picture_command(lab.id, &dir);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let (fresh, out) = traced(&argv);
+        assert!(out.status.success(), "{out:?}");
+        let fresh = fresh.normalised();
+        let json_path = img.join(format!("{stem}.json"));
+        if bless {
+            std::fs::create_dir_all(&img).unwrap();
+            std::fs::write(&json_path, json::to_json(&fresh)).unwrap();
+        }
+        let stored = std::fs::read_to_string(&json_path).unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
+        let stored = json::from_json(&stored).unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
+        assert_eq!(fresh.shape(), stored.shape(), "lab {}: the trace changed; LABKIT_BLESS=1 redraws", lab.id);
+        let (text, svg, block) = picture_block(&stem, lab.number, &stored);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{stem}: wider than 80 columns: {line}");
+        }
+        let handout_path = top().join(lab.handout());
+        let handout = std::fs::read_to_string(&handout_path).unwrap();
+        if bless {
+            std::fs::write(img.join(format!("{stem}.txt")), &text).unwrap();
+            std::fs::write(img.join(format!("{stem}.svg")), &svg).unwrap();
+            if let (Some(a), Some(b)) = (handout.find(PICTURE_BEGIN), handout.find(PICTURE_END)) {
+                let new = format!("{}{block}{}", &handout[..a], &handout[b + PICTURE_END.len()..]);
+                std::fs::write(&handout_path, new).unwrap();
+            }
+        }
+        let read = |ext: &str| std::fs::read_to_string(img.join(format!("{stem}.{ext}"))).unwrap_or_default();
+        if read("txt") != text || read("svg") != svg {
+            stale.push(format!("labs/img/{stem}.txt or .svg"));
+        }
+        let handout = std::fs::read_to_string(&handout_path).unwrap();
+        if !handout.contains(&block) {
+            stale.push(format!("{}: its \"What the trace shows\" picture", lab.handout()));
+        }
+        assert!(handout.contains("## What the trace shows"), "{} has no trace section", lab.handout());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(stale.is_empty(), "stale (LABKIT_BLESS=1 cargo test --test trace handout redraws them): {stale:?}");
+}

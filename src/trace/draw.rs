@@ -71,6 +71,8 @@ pub enum RowKind {
     Adopt,
     Signal,
     Other,
+    /// Time passes: no event, the lanes as they are.
+    Gap,
 }
 
 /// One drawn row.
@@ -159,6 +161,10 @@ fn canonical(trace: &Trace, procs: &[Proc]) -> Trace {
     t
 }
 
+/// A pause at least this long between two drawn events gets a row of its
+/// own, so that a zombie's (or a sleeper's) lane shows while time passes.
+pub const GAP: std::time::Duration = std::time::Duration::from_millis(30);
+
 /// `12.3ms`, `1.234s`.
 pub fn show_time(t: std::time::Duration) -> String {
     let ms = t.as_secs_f64() * 1000.0;
@@ -193,7 +199,9 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
     // Bytes each process wrote to each file, told at its exit.
     let mut wrote: BTreeMap<i32, Vec<(String, i64, usize)>> = BTreeMap::new();
     for e in &trace.events {
-        if let Kind::Write { path: p, bytes, .. } = &e.kind {
+        if let Kind::Write { path: p, bytes, .. } = &e.kind
+            && p.starts_with('/')
+        {
             let list = wrote.entry(e.pid).or_default();
             match list.iter_mut().find(|w| w.0 == *p) {
                 Some(w) => {
@@ -209,8 +217,10 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
     let mut state: Vec<Glyph> = vec![Glyph::Run]; // lane 0: labkit, the tracer
     lane_of.insert(trace.tracer, 0);
     let mut rows = Vec::new();
+    let mut last_t: Option<std::time::Duration> = None;
     for e in &trace.events {
         let me = lane_of.get(&e.pid).copied();
+        let before = state.clone();
         let mut lanes = state.clone();
         let mut span = None;
         let (kind, text) = match &e.kind {
@@ -346,6 +356,12 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
                 *g = Glyph::Pass;
             }
         }
+        if let Some(gap) = last_t.map(|l| e.t.saturating_sub(l)).filter(|&g| g >= GAP) {
+            let text = if style.normalised { "…".to_string() } else { format!("… {} later", show_time(gap)) };
+            let time = String::new();
+            rows.push(Row { time, kind: RowKind::Gap, lanes: before.clone(), span: None, text, after: before });
+        }
+        last_t = Some(e.t);
         let time = if style.normalised { String::new() } else { show_time(e.t) };
         rows.push(Row { time, kind, lanes, span, text, after: state.clone() });
         // Drop empty lanes at the right end.
@@ -397,6 +413,7 @@ fn colour_of(kind: RowKind) -> &'static str {
         RowKind::Adopt => "\x1b[35m",
         RowKind::Signal => "\x1b[31m",
         RowKind::Other => "\x1b[1m",
+        RowKind::Gap => "\x1b[2m",
     }
 }
 
@@ -453,7 +470,7 @@ fn glyph_char(g: Glyph, kind: RowKind, leftward: bool) -> char {
 }
 
 /// The legend under every picture.
-pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reap  ◁┄┤ adoption  ● event";
+pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reaps  ◁┄┤ adopts  ● event";
 
 /// Break `text` into lines of at most `width` characters, at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -524,13 +541,13 @@ pub fn text(layout: &Layout, style: Style) -> String {
     let _ = writeln!(out, "{}", wrap(LEGEND, width).join("\n"));
     const MOST: usize = 30;
     for line in layout.summary.iter().take(MOST) {
-        let _ = writeln!(out, "{}", wrap(line, width).join("\n    "));
+        let _ = writeln!(out, "{}", wrap(line, width - 4).join("\n    "));
     }
     if layout.summary.len() > MOST {
         let _ = writeln!(out, "... and {} more processes (--json has them all)", layout.summary.len() - MOST);
     }
     for note in &layout.notes {
-        let _ = writeln!(out, "{}", wrap(&format!("note: {note}"), width).join("\n    "));
+        let _ = writeln!(out, "{}", wrap(&format!("note: {note}"), width - 4).join("\n    "));
     }
     // No trailing spaces on any line.
     out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"

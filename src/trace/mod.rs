@@ -398,3 +398,168 @@ pub fn print(trace: &Trace, normalised: bool) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(b"\n").and_then(|()| out.write_all(text.as_bytes())).and_then(|()| out.flush());
 }
+
+/// `name` with every run of 6 or more hex digits (a random suffix of a
+/// temp file, say) replaced by `*`.
+pub fn stable_name(name: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in name.chars().chain(std::iter::once('/')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() >= 6 { "*" } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+impl Trace {
+    /// The same trace, independent of the machine and the run: PIDs
+    /// renumbered in order of birth (the tracer is 1, the processes 101,
+    /// 102, ...), each event 1 ms after the one before, paths cut to their
+    /// file names (random hex suffixes starred), and each process's output
+    /// reduced to one `[role PID]` line naming its role. The handouts'
+    /// pictures are drawn from it.
+    pub fn normalised(&self) -> Trace {
+        let mut ids: BTreeMap<i32, i32> = BTreeMap::new();
+        ids.insert(self.tracer, 1);
+        for e in &self.events {
+            if let Kind::Fork { child, .. } = e.kind {
+                let next = 101 + ids.len() as i32 - 1;
+                ids.entry(child).or_insert(next);
+            }
+        }
+        let id = |pid: i32| *ids.get(&pid).unwrap_or(&0);
+        let file = |p: &str| stable_name(p.rsplit('/').next().unwrap_or(p));
+        let roles = self.roles();
+        let mut told: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
+        let mut events = Vec::new();
+        let (mut t, mut last) = (Duration::ZERO, Duration::ZERO);
+        for e in &self.events {
+            t += if e.t.saturating_sub(last) >= draw::GAP { Duration::from_secs(1) } else { Duration::from_micros(1) };
+            last = e.t;
+            let kind = match &e.kind {
+                Kind::Fork { child, how } => Kind::Fork { child: id(*child), how: *how },
+                Kind::Exec { path, argv } => Kind::Exec {
+                    path: file(path),
+                    argv: argv.iter().map(|a| if a.contains('/') { file(a) } else { a.clone() }).collect(),
+                },
+                Kind::Output { fd, .. } => {
+                    // One line per process with a role, at its first output.
+                    let Some(role) = roles.get(&e.pid) else { continue };
+                    if !told.insert(e.pid) {
+                        continue;
+                    }
+                    Kind::Output { fd: *fd, text: format!("[{role} {}]\n", id(e.pid)) }
+                }
+                Kind::Write { call, path, bytes, offset } => {
+                    // A file keeps its leading `/` (a pipe or a socket has none).
+                    let path = if path.starts_with('/') { format!("/{}", file(path)) } else { stable_name(path) };
+                    Kind::Write { call: call.clone(), path, bytes: *bytes, offset: *offset }
+                }
+                Kind::Kill { target, sig } => Kind::Kill { target: id(*target), sig: *sig },
+                Kind::Adopted { from, by } => Kind::Adopted { from: id(*from), by: id(*by) },
+                Kind::Reaped { by: ReapedBy::Process { pid, call } } => {
+                    Kind::Reaped { by: ReapedBy::Process { pid: id(*pid), call: call.clone() } }
+                }
+                other => other.clone(),
+            };
+            let seq = events.len();
+            events.push(Event { seq, t, pid: id(e.pid), kind });
+        }
+        // A child the kernel reaps goes at its exit, as it would untraced (the
+        // trace's note says how long ptrace kept it).
+        let kernel: Vec<Event> = events.iter().filter(|e| e.kind == Kind::Reaped { by: ReapedBy::Kernel }).cloned().collect();
+        events.retain(|e| e.kind != Kind::Reaped { by: ReapedBy::Kernel });
+        for k in kernel {
+            let at = events.iter().position(|e| e.pid == k.pid && matches!(e.kind, Kind::Exit { .. }));
+            let at = at.map_or(events.len(), |i| i + 1);
+            let t = events.get(at - 1).map_or(k.t, |e| e.t);
+            events.insert(at, Event { t, ..k });
+        }
+        for (seq, e) in events.iter_mut().enumerate() {
+            e.seq = seq;
+        }
+        let command = self.command.iter().map(|a| if a.contains('/') { file(a) } else { a.clone() }).collect();
+        let notes = self.notes.iter().map(|n| normalise_times(n)).collect();
+        Trace { command, tracer: 1, main: id(self.main), events, notes, timed_out: self.timed_out }
+    }
+
+    /// The trace's structure, one line per process, in a form that does not
+    /// depend on timing: its label (role, numbered in order of birth when
+    /// several share one), its parent's, the programs it ran, how it ended,
+    /// who adopted it and who reaped it, and the files it wrote. Two runs of
+    /// the same program give the same shape.
+    pub fn shape(&self) -> Vec<String> {
+        let procs = self.processes();
+        let mut count: BTreeMap<String, usize> = BTreeMap::new();
+        let base = |p: &Proc| p.role.clone().unwrap_or_else(|| p.program.clone());
+        for p in &procs {
+            *count.entry(base(p)).or_default() += 1;
+        }
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut label: BTreeMap<i32, String> = BTreeMap::new();
+        label.insert(self.tracer, "labkit".into());
+        for p in &procs {
+            let b = base(p);
+            let n = seen.entry(b.clone()).or_default();
+            *n += 1;
+            label.insert(p.pid, if count[&b] > 1 { format!("{b}{n}") } else { b });
+        }
+        let name = |pid: &i32| label.get(pid).cloned().unwrap_or_else(|| "?".into());
+        let mut lines: Vec<String> = procs
+            .iter()
+            .map(|p| {
+                let mut l = format!("{} of {} runs {}", name(&p.pid), name(&p.parent), p.program);
+                let _ = std::fmt::Write::write_fmt(
+                    &mut l,
+                    format_args!(", ends {}", p.exit.map_or("never".into(), |e| e.1.describe())),
+                );
+                for (_, by) in &p.adopted {
+                    l.push_str(&format!(", adopted by {}", name(by)));
+                }
+                match &p.reaped {
+                    Some((_, ReapedBy::Process { pid, .. })) => l.push_str(&format!(", reaped by {}", name(pid))),
+                    Some((_, ReapedBy::Kernel)) => l.push_str(", reaped by the kernel"),
+                    None => l.push_str(", never reaped"),
+                }
+                let mut files: Vec<String> = self
+                    .events
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        Kind::Write { path, .. } if e.pid == p.pid && path.starts_with('/') => {
+                            Some(stable_name(path.rsplit('/').next().unwrap_or(path)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                files.dedup();
+                for f in files {
+                    l.push_str(&format!(", writes {f}"));
+                }
+                l
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+}
+
+/// A note with its measured times (`0.25ms`) replaced by `some time`.
+fn normalise_times(note: &str) -> String {
+    note.split(' ')
+        .map(|w| {
+            let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == ',');
+            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.') && w.len() > digits.len() {
+                "a moment"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

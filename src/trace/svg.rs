@@ -20,6 +20,7 @@ fn colour(kind: RowKind) -> &'static str {
         RowKind::Adopt => "#8250df",
         RowKind::Signal => "#cf222e",
         RowKind::Other => "#24292f",
+        RowKind::Gap => "#8c959f",
     }
 }
 
