@@ -24,7 +24,7 @@ enum Cmd {
     /// or last), draw its trace after it runs.
     #[command(disable_help_flag = true)]
     Run {
-        /// Draw the lab's trace after it runs (`labkit trace`); also accepted as the last argument.
+        /// Draw the lab's trace after it runs (`labkit trace`); also accepted among the lab's arguments.
         #[arg(long)]
         trace: bool,
         /// The lab id (or binary name), as `labkit list` shows it.
@@ -125,15 +125,12 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 /// builds only `labkit` itself.
 fn run(lab: &str, args: &[String], trace: bool) -> i32 {
     if lab == "--help" || lab == "-h" {
-        println!(
-            "Usage: labkit run [--trace] <LAB> [ARGS]... [--trace]   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)"
-        );
+        println!("Usage: labkit run [--trace] <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
         return 0;
     }
-    match args.split_last() {
-        Some((last, rest)) if last == "--trace" => run_lab(lab, rest, true),
-        _ => run_lab(lab, args, trace),
-    }
+    // `--trace` is labkit's, wherever it stands (no lab has a flag of that name).
+    let lab_args: Vec<String> = args.iter().filter(|a| *a != "--trace").cloned().collect();
+    run_lab(lab, &lab_args, trace || lab_args.len() < args.len())
 }
 
 fn run_lab(lab: &str, args: &[String], traced: bool) -> i32 {
