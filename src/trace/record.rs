@@ -4,7 +4,7 @@
 //!
 //! * The tracer makes itself a child subreaper (as `labkit reap` does), forks,
 //!   and the child stops itself; the tracer attaches with `PTRACE_SEIZE`
-//!   (fork, vfork, clone, exec and exit events on; the family dies with the
+//!   (fork, vfork, clone and exec events on; the family dies with the
 //!   tracer), lets it go on, and the child installs a seccomp filter and
 //!   `exec`s the command. Every descendant is traced from its first
 //!   instruction.
@@ -146,8 +146,11 @@ impl Recorder {
 
     /// A new process (or thread) `child` created by `pid`.
     fn born(&mut self, pid: i32, child: i32, how: ForkHow) {
-        let thread = procfs_tgid(child).is_some_and(|tgid| tgid != child);
-        let parent = procfs::stat(child).ok().flatten().map_or(pid, |s| s.ppid);
+        // Only a clone can make a thread, or give the new process another
+        // parent (CLONE_PARENT); a fork's child is the forker's.
+        let clone = how == ForkHow::Clone;
+        let thread = clone && procfs_tgid(child).is_some_and(|tgid| tgid != child);
+        let parent = if clone { procfs::stat(child).ok().flatten().map_or(pid, |s| s.ppid) } else { pid };
         self.tracees.insert(child, Tracee { parent, thread, ..Tracee::default() });
         if !thread {
             self.push(pid, Kind::Fork { child, how });
@@ -158,7 +161,8 @@ impl Recorder {
     }
 
     /// The final status of `pid` came to the tracer: record the exit if the
-    /// exit stop was missed, the adoption of its children, and who reaps it.
+    /// exit stop was not asked for or missed, the adoption of its children,
+    /// and who reaps it.
     fn ended(&mut self, pid: i32, raw: i32) {
         let Some(t) = self.tracees.remove(&pid) else {
             // A zombie released earlier, adopted since by the tracer: reaped for real now.
@@ -198,8 +202,7 @@ impl Recorder {
         // The tracer's wait released it to its real parent. If that parent
         // ignores SIGCHLD, the kernel reaps it right now.
         let ignored = procfs::ignores_signal(t.parent, libc::SIGCHLD).unwrap_or(false);
-        let gone = procfs::stat(pid).ok().flatten().is_none_or(|s| s.ppid != t.parent);
-        if ignored && gone {
+        if ignored && procfs::stat(pid).ok().flatten().is_none_or(|s| s.ppid != t.parent) {
             let zombie = self.exit_time(pid).map_or(Duration::ZERO, |x| self.start.elapsed().saturating_sub(x));
             self.autoreaped.push((pid, zombie));
             self.push(pid, Kind::Reaped { by: ReapedBy::Kernel });
@@ -590,7 +593,6 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
             | O::PTRACE_O_TRACEVFORK
             | O::PTRACE_O_TRACECLONE
             | O::PTRACE_O_TRACEEXEC
-            | O::PTRACE_O_TRACEEXIT
             | O::PTRACE_O_TRACESECCOMP
             | O::PTRACE_O_EXITKILL;
         ptrace::seize(child, options).map_err(|e| format!("ptrace(PTRACE_SEIZE): {} ({e})", e.desc()))?;
