@@ -97,6 +97,7 @@ done
 echo
 echo "labs at their classroom defaults (ms, one run each)"
 head -c $((64 << 20)) /dev/urandom > "$dir/src.bin"
+"$bin/half-copy" "$dir/src.bin" "$dir/dst.bin" > /dev/null # warm the page cache first
 printf '  %-16s %9s %9s %7s\n' lab untraced traced ratio
 for lab in fork-copy pids wait-status zombie orphan double-fork sigchld-ignore half-copy; do
     args=""
