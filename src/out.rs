@@ -97,12 +97,31 @@ impl Tagged {
 /// The value of the `key=value` token in `text`, if any.
 ///
 /// Labs print the facts a grader reads as `key=value` tokens, e.g.
-/// `[child 4243] getpid()=4243 getppid()=4242`.
+/// `[child 4243] getpid()=4243 getppid()=4242`. Punctuation that ends a
+/// sentence or a clause right after a value is not part of it
+/// (`errno=ECHILD:`, `code=3.`, `pid=42,`, `a=5)`, and their full-width
+/// forms), nor are quotes around it (`name='bob'`); brackets that open
+/// inside the value stay (`v=[1,2,3]`).
 pub fn fact<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.split_whitespace().find_map(|tok| {
         let (k, v) = tok.split_once('=')?;
-        (k == key).then_some(v.trim_end_matches([',', ';']))
+        (k == key).then(|| clean_value(v))
     })
+}
+
+/// A fact's value without the punctuation around it (see [`fact`]).
+fn clean_value(v: &str) -> &str {
+    const TRAILING: &[char] = &[',', ';', ':', '.', '!', '?', '，', '；', '：', '。', '！', '？', '、'];
+    const QUOTES: &[char] = &['\'', '"', '`', '‘', '’', '“', '”'];
+    let mut v = v.trim_end_matches(TRAILING);
+    // A closing bracket belongs to the value only if the value opened it.
+    for (open, close) in [('(', ')'), ('[', ']'), ('{', '}'), ('（', '）')] {
+        while v.ends_with(close) && v.matches(close).count() > v.matches(open).count() {
+            v = v[..v.len() - close.len_utf8()].trim_end_matches(TRAILING);
+        }
+    }
+    let v = v.trim_matches(QUOTES);
+    v.trim_end_matches(TRAILING)
 }
 
 #[cfg(test)]
@@ -120,5 +139,21 @@ mod tests {
         assert!(Tagged::parse("no tag here").is_none());
         assert!(Tagged::parse("[child x] bad pid").is_none());
         assert!(Tagged::parse("[two words 12] hi").is_none());
+    }
+
+    #[test]
+    fn a_fact_ends_before_the_punctuation_after_it() {
+        let value = |text: &str, key: &str| fact(text, key).map(str::to_string);
+        assert_eq!(value("wait() failed: errno=ECHILD: no children", "errno").as_deref(), Some("ECHILD"));
+        assert_eq!(value("exited code=3.", "code").as_deref(), Some("3"));
+        assert_eq!(value("child pid=42, code=0;", "pid").as_deref(), Some("42"));
+        assert_eq!(value("(child pid=42)", "pid").as_deref(), Some("42"));
+        assert_eq!(value("name='bob'", "name").as_deref(), Some("bob"));
+        assert_eq!(value("code=\"7\",", "code").as_deref(), Some("7"));
+        assert_eq!(value("结束 code=5。", "code").as_deref(), Some("5"));
+        assert_eq!(value("v=[5,2,3].", "v").as_deref(), Some("[5,2,3]"));
+        assert_eq!(value("getpid()=4243", "getpid()").as_deref(), Some("4243"));
+        assert_eq!(value("addr=0x7ffd", "addr").as_deref(), Some("0x7ffd"));
+        assert_eq!(value("key=", "key").as_deref(), Some(""));
     }
 }

@@ -225,6 +225,78 @@ fn the_kit_scores_full_marks_and_writes_gradescope_json() {
     }
 }
 
+/// The command lines of every run a grade kept in `out` (`command: ...` of
+/// each `run-N.log`), in order of the logs' paths.
+fn commands_run(out: &Path) -> Vec<String> {
+    let mut logs = Vec::new();
+    let mut dirs = vec![out.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "log") {
+                logs.push(path);
+            }
+        }
+    }
+    logs.sort();
+    logs.iter()
+        .filter_map(|log| {
+            let text = std::fs::read_to_string(log).unwrap();
+            text.lines().find_map(|l| l.strip_prefix("command: ")).map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn a_seed_replays_the_same_inputs_and_is_recorded() {
+    let (a, b, c) = (scratch("seed-a"), scratch("seed-b"), scratch("seed-c"));
+    let json = scratch("seed-json");
+    std::fs::create_dir_all(&json).unwrap();
+    let results = json.join("results.json");
+    let ga = grade_into(&a, &["fork-copy", "--seed", "12345", "--json", results.to_str().unwrap()]);
+    let gb = grade_into(&b, &["fork-copy", "--seed", "12345"]);
+    let gc = grade_into(&c, &["fork-copy", "--seed", "54321"]);
+    let (ra, rb, rc) = (commands_run(&a), commands_run(&b), commands_run(&c));
+    let text = std::fs::read_to_string(&results).unwrap_or_default();
+    for d in [&a, &b, &c, &json] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    for g in [&ga, &gb, &gc] {
+        assert_eq!(g.code, Some(0), "{g:?}");
+    }
+    assert!(ga.stdout.contains("seed 12345 (the same inputs again: --seed 12345)"), "{ga:?}");
+    assert_eq!(ra.len(), checks("fork-copy").len(), "one run per check: {ra:?}");
+    assert_eq!(ra, rb, "the same seed gives the same inputs");
+    assert_ne!(ra, rc, "another seed gives other inputs");
+    assert_json(&text);
+    assert!(text.contains("\"extra_data\": {\"seed\": 12345}"), "{text}");
+    // Without --seed, a fresh one is printed.
+    let g = grade(&["fork-copy", "--check", "child starts"]);
+    assert!(g.stdout.lines().any(|l| l.starts_with("labkit grade: seed ") && !l.contains("seed 12345")), "{g:?}");
+}
+
+#[test]
+fn graded_programs_run_in_a_clean_environment() {
+    // This test process has many variables (cargo's, the machine's): the
+    // program sees only PATH, HOME (the grader's scratch folder) and LANG,
+    // plus what keep_env names.
+    let mut g = common::grader();
+    let kept = std::env::vars().map(|(k, _)| k).find(|k| !["PATH", "HOME", "LANG"].contains(&k.as_str()));
+    let kept = kept.expect("the test process has some variable besides PATH, HOME and LANG");
+    let env = g.run(&Program::new(["/usr/bin/env"]), &[]).expect("env runs");
+    let mut names: Vec<&str> = env.stdout.lines().filter_map(|l| l.split_once('=').map(|(k, _)| k)).collect();
+    names.sort();
+    assert_eq!(names, ["HOME", "LANG", "PATH"], "{}", env.stdout);
+    assert!(env.stdout.contains("LANG=C.UTF-8\n"), "{}", env.stdout);
+    let home = env.stdout.lines().find_map(|l| l.strip_prefix("HOME=")).unwrap();
+    assert!(home.contains("labkit-grade-"), "HOME is the grader's scratch folder: {home}");
+    g.keep_env = vec![kept.clone()];
+    let env = g.run(&Program::new(["/usr/bin/env"]), &[]).expect("env runs");
+    assert!(env.stdout.lines().any(|l| l.starts_with(&format!("{kept}="))), "{kept} kept: {}", env.stdout);
+}
+
 #[test]
 fn bad_command_lines_are_usage_errors() {
     let out = scratch("usage");
@@ -241,6 +313,8 @@ fn bad_command_lines_are_usage_errors() {
         (&["--json", "/nonexistent-dir/results.json"], "not a file in an existing folder"),
         (&["--out", out.to_str().unwrap()], "not empty"),
         (&["fork-copy", "--check", "no such check"], "no check of the programs to grade"),
+        (&["fork-copy", "--seed", "x"], "--seed"),
+        (&["fork-copy", "--keep-env", "A=B"], "not a variable name"),
     ];
     for (args, want) in cases {
         let g = Grade::from(labkit_grade().args(*args).output().unwrap());

@@ -13,7 +13,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, Whence, lseek};
 
 use super::strace::{self, Trace, merged};
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in, random_u64};
+use super::{Check, Grader, Program, Run, Verdict, draw_u64, expect, random_in, random_u64};
 use crate::out::Tagged;
 use crate::procfs;
 
@@ -46,9 +46,9 @@ pub const CHECKS: &[Check] = &[
 const REFUSED: i32 = 2;
 const FAILED: i32 = 1;
 
-/// Fast pseudo-random bytes (xorshift), seeded from the kernel.
+/// Fast pseudo-random bytes (xorshift), seeded from the check's inputs.
 fn random_bytes(len: usize) -> Vec<u8> {
-    let mut x = random_u64() | 1;
+    let mut x = draw_u64() | 1;
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
         x ^= x << 13;

@@ -120,7 +120,10 @@ impl Run {
         match pids.as_slice() {
             [pid] => Ok(*pid),
             [] => Err(format!("expected lines tagged `[{role} PID]`, found none\n{}", self.excerpt())),
-            _ => Err(format!("the lines tagged `{role}` carry different PIDs {pids:?}\n{}", self.excerpt())),
+            _ => {
+                let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
+                Err(format!("the lines tagged `{role}` carry different PIDs: {}\n{}", pids.join(", "), self.excerpt()))
+            }
         }
     }
 
@@ -141,7 +144,10 @@ impl Run {
         self.expect_success()?;
         self.expect_clean()?;
         let untagged = self.untagged();
-        expect(untagged.is_empty(), || format!("every line must start with `[role PID]`; these do not: {untagged:?}"))
+        expect(untagged.is_empty(), || {
+            let lines: String = untagged.iter().take(10).map(|l| format!("  | {l}\n")).collect();
+            format!("every line must start with `[role PID]`; these do not:\n{lines}")
+        })
     }
 
     /// Fails unless the program exited with code 0.
@@ -215,6 +221,9 @@ pub struct Grader {
     /// arguments and talk to 127.0.0.1 on this port, one check at a time.
     /// `None`: servers are started with `--port 0` and print their address.
     pub fixed_port: Option<u16>,
+    /// Variables of the grader's own environment that graded programs keep
+    /// (`labkit grade --keep-env NAME`); see [`Grader::environment`].
+    pub keep_env: Vec<String>,
     scratch: PathBuf,
     /// Where each run's output is kept ([`Grader::keep_runs_in`]), if anywhere.
     keep: Option<PathBuf>,
@@ -257,6 +266,7 @@ impl Grader {
             timeout: Duration::from_secs(20),
             grace: Duration::from_millis(300),
             fixed_port: None,
+            keep_env: Vec::new(),
             scratch,
             keep: None,
             runs: Arc::default(),
@@ -315,6 +325,30 @@ impl Grader {
         &self.labkit
     }
 
+    /// The environment every graded program runs in, the same on every
+    /// machine: a grade must not depend on the grader's own variables
+    /// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
+    /// buffered output at `os._exit`; `LD_PRELOAD`, a locale or `TMPDIR`
+    /// could change what a program does). It holds `PATH` (the grader's, to
+    /// find `python3` and the like; `/usr/local/bin:/usr/bin:/bin` if it has
+    /// none), `HOME` (the grader's scratch folder) and `LANG=C.UTF-8`, plus
+    /// the [`Grader::keep_env`] variables the grader has.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+        let mut env = vec![
+            ("PATH".to_string(), path),
+            ("HOME".to_string(), self.scratch.to_string_lossy().into_owned()),
+            ("LANG".to_string(), "C.UTF-8".to_string()),
+        ];
+        for name in &self.keep_env {
+            if let Ok(value) = std::env::var(name) {
+                env.retain(|(k, _)| k != name);
+                env.push((name.clone(), value));
+            }
+        }
+        env
+    }
+
     /// A fresh path in the grader's scratch folder, with a random name.
     pub fn scratch_path(&self, stem: &str) -> PathBuf {
         self.scratch.join(format!("{stem}-{:x}", random_u64() & 0xffff_ffff))
@@ -339,6 +373,8 @@ impl Grader {
             .arg("--")
             .args(&program.argv)
             .args(args)
+            .env_clear()
+            .envs(self.environment())
             .current_dir(&self.scratch)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -348,7 +384,8 @@ impl Grader {
         let index = log.records.len();
         let keep = self.keep.as_ref().map(|dir| dir.join(format!("run-{}.log", index + 1)));
         log.records.push(RunRecord { command: command.clone(), reaper_pid: child.id(), log: None, timed_out: false });
-        Ok(Running { child, report, command, keep, record: (Arc::clone(&self.runs), index) })
+        let env = self.environment().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+        Ok(Running { child, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
     }
 
     /// Run `program args...` to its end with `stdin` as its input.
@@ -367,6 +404,68 @@ impl Grader {
     }
 }
 
+/// Checks about time on a machine that may be busy.
+///
+/// A check that gives a program a window (a child sleeps 300 ms so that the
+/// grader can see it in `/proc`; a parent polls every 10 ms while its child
+/// sleeps 100 ms) can miss it on a loaded machine through no fault of the
+/// program. Such a check runs its body through [`Grader::timed`]: first with
+/// its usual delays (fast when the machine is idle), and if that fails, once
+/// more with every delay and deadline multiplied by a [`Pace`] measured on
+/// the machine at that moment. A program fails only if it fails both times:
+/// a bug does not go away with more time; a busy machine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace(pub u32);
+
+impl Pace {
+    /// The usual delays.
+    pub const USUAL: Pace = Pace(1);
+
+    /// `d` at this pace.
+    pub fn of(self, d: Duration) -> Duration {
+        d * self.0
+    }
+
+    /// A delay flag's value at this pace, e.g. `"300ms"` → `"1200ms"`.
+    pub fn flag(self, d: Duration) -> String {
+        format!("{}ms", self.of(d).as_millis())
+    }
+
+    /// The pace for a second try, from the machine's load right now: 4
+    /// times the usual, times how many runnable tasks there are per core
+    /// (`/proc/loadavg`'s running count over the online CPUs), at most 40.
+    pub fn measured() -> Pace {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as u32;
+        let running = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().nth(3)?.split_once('/')?.0.parse::<u32>().ok())
+            .unwrap_or(1);
+        Pace((4 * running.div_ceil(cores).max(1)).min(40))
+    }
+}
+
+impl Grader {
+    /// Run a check's `body` about time at the usual pace, and if it fails,
+    /// once more at the [`Pace::measured`] one (see [`Pace`]). The second
+    /// failure is the verdict, and says that it failed twice. A first try
+    /// that ran into the run timeout is not retried: the program hung.
+    pub fn timed(&self, body: impl Fn(Pace) -> Verdict) -> Verdict {
+        let before = lock(&self.runs).records.len();
+        let Err(first) = body(Pace::USUAL) else { return Ok(()) };
+        if lock(&self.runs).records[before..].iter().any(|r| r.timed_out) {
+            return Err(first);
+        }
+        let pace = Pace::measured();
+        body(pace).map_err(|why| {
+            format!(
+                "{why}\n(failed twice: with the usual delays, then with every delay and deadline {}x longer, \
+                 so not because the machine was busy)",
+                pace.0
+            )
+        })
+    }
+}
+
 impl Drop for Grader {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.scratch);
@@ -379,6 +478,8 @@ pub struct Running {
     pub child: Child,
     report: PathBuf,
     command: String,
+    /// The environment it runs in, as `NAME=value` words, for its log.
+    env: String,
     /// Where to keep the run's whole output, if the grader keeps it.
     keep: Option<PathBuf>,
     /// This run's entry in the grader's [`RunRecord`]s.
@@ -438,7 +539,8 @@ impl Running {
             stderr: String::from_utf8_lossy(&err).into_owned(),
             report,
         };
-        let kept = self.keep.filter(|path| std::fs::write(path, run.log_text(&text, taken)).is_ok());
+        let log = format!("environment: {}\n{}", self.env, run.log_text(&text, taken));
+        let kept = self.keep.filter(|path| std::fs::write(path, &log).is_ok());
         if let Some(r) = lock(&self.record.0).records.get_mut(self.record.1) {
             r.log = kept;
             r.timed_out = run.report.timed_out;
@@ -457,8 +559,42 @@ impl Running {
     }
 }
 
-/// A random number from the kernel (`getrandom(2)`): graders draw their
-/// inputs afresh every run, so hard-coded answers cannot pass.
+thread_local! {
+    /// The state of this thread's input stream, once [`seed_inputs`] set it.
+    static INPUTS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Make this thread's inputs ([`draw_u64`], [`random_in`]) a replayable
+/// stream: the same `seed` and `check` name give the same inputs, in the
+/// same order, whichever other checks run before or beside it. `labkit
+/// grade` seeds each check's thread from its `--seed`.
+pub fn seed_inputs(seed: u64, check: &str) {
+    // FNV-1a of the check's name, mixed into the seed.
+    let name = check.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    INPUTS.with(|s| s.set(Some(seed ^ name)));
+}
+
+/// The next input of the check running on this thread: from its seeded
+/// stream ([`seed_inputs`], splitmix64), or from the kernel if unseeded.
+/// Inputs only: a name that must be unique (a scratch file) uses
+/// [`random_u64`], which a seed never repeats.
+pub fn draw_u64() -> u64 {
+    INPUTS.with(|s| match s.get() {
+        None => random_u64(),
+        Some(state) => {
+            let state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            s.set(Some(state));
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+    })
+}
+
+/// A random number from the kernel (`getrandom(2)`), never replayed: for
+/// unique names. A check's *inputs* come from [`draw_u64`] and
+/// [`random_in`], so that `--seed` replays them.
 pub fn random_u64() -> u64 {
     let mut buf = [0u8; 8];
     // SAFETY: writes at most 8 bytes into `buf`.
@@ -471,9 +607,9 @@ pub fn random_u64() -> u64 {
     u64::from_ne_bytes(buf)
 }
 
-/// A random number in `lo..=hi`.
+/// A check's input in `lo..=hi` (see [`draw_u64`]).
 pub fn random_in(lo: u64, hi: u64) -> u64 {
-    lo + random_u64() % (hi - lo + 1)
+    lo + draw_u64() % (hi - lo + 1)
 }
 
 /// One `reaped pid=N ... adopted=yes|no` line of a `reaper` (see
@@ -496,7 +632,7 @@ pub fn reaper_reaped(run: &Run) -> Result<Vec<ReaperReaped<'_>>, String> {
         let pid = line.fact("pid").and_then(|p| p.parse().ok());
         let (Some(pid), "yes" | "no") = (pid, adopted) else {
             return Err(format!(
-                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: {:?}\n{}",
+                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: `{}`\n{}",
                 line.text,
                 run.excerpt()
             ));

@@ -111,7 +111,7 @@ pub fn json_string(s: &str) -> String {
 
 /// The grade in Gradescope's `results.json` format: one test per check,
 /// named `Lab N program: check`, with its score, max_score and output.
-pub fn json(graded: &[Graded], elapsed: Duration) -> String {
+pub fn json(graded: &[Graded], elapsed: Duration, seed: u64) -> String {
     let score: u32 = graded.iter().map(Graded::score).sum();
     let mut tests = Vec::new();
     for g in graded {
@@ -132,7 +132,7 @@ pub fn json(graded: &[Graded], elapsed: Duration) -> String {
         }
     }
     format!(
-        "{{\n  \"score\": {score},\n  \"execution_time\": {},\n  \"visibility\": \"visible\",\n  \"tests\": [\n{}\n  ]\n}}\n",
+        "{{\n  \"score\": {score},\n  \"execution_time\": {},\n  \"visibility\": \"visible\",\n  \"extra_data\": {{\"seed\": {seed}}},\n  \"tests\": [\n{}\n  ]\n}}\n",
         elapsed.as_secs_f64().ceil() as u64,
         tests.join(",\n")
     )
@@ -140,10 +140,10 @@ pub fn json(graded: &[Graded], elapsed: Duration) -> String {
 
 /// Write [`json`] to `path` through a temporary file renamed into place, so
 /// a failure never leaves a truncated results.json.
-pub fn write_json(path: &Path, graded: &[Graded], elapsed: Duration) -> io::Result<()> {
+pub fn write_json(path: &Path, graded: &[Graded], elapsed: Duration, seed: u64) -> io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let written = std::fs::write(&tmp, json(graded, elapsed)).and_then(|()| std::fs::rename(&tmp, path));
+    let written = std::fs::write(&tmp, json(graded, elapsed, seed)).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -193,7 +193,7 @@ mod tests {
                 result("more", 2, 0, Outcome::Skipped),
             ],
         };
-        let text = json(&[g], Duration::from_millis(1500));
+        let text = json(&[g], Duration::from_millis(1500), 42);
         assert!(text.starts_with("{\n  \"score\": 1,\n  \"execution_time\": 2,"), "{text}");
         assert!(text.contains(&format!(
             "{{\"name\": \"Lab 1 {}: basic\", \"score\": 1, \"max_score\": 1, \"status\": \"passed\", \"output\": \"OK (0.04s)\"",

@@ -58,6 +58,24 @@ pub struct GradeArgs {
     /// check. Repeatable. The score then counts only those checks.
     #[arg(long = "check", value_name = "TEXT")]
     pub checks: Vec<String>,
+    /// Draw every check's random inputs from seed N, to replay a grade
+    /// exactly (every grade prints its seed). Default: a fresh seed.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Let graded programs see the grader's variable NAME. Programs run in a
+    /// clean environment (PATH, HOME in a scratch folder, LANG=C.UTF-8 and
+    /// nothing else), so that a grade does not depend on the machine.
+    /// Repeatable.
+    #[arg(long = "keep-env", value_name = "NAME", value_parser = parse_env_name)]
+    pub keep_env: Vec<String>,
+}
+
+/// A `--keep-env` NAME: a variable name, without `=`.
+fn parse_env_name(name: &str) -> Result<String, String> {
+    if name.is_empty() || name.contains('=') || name.contains('\0') {
+        return Err(format!("'{name}' is not a variable name (give NAME alone, e.g. --keep-env JAVA_HOME)"));
+    }
+    Ok(name.to_string())
 }
 
 /// What a LAB argument names: a whole lab, or one program of a lab.
@@ -249,6 +267,11 @@ pub struct Settings {
     pub fixed_port: Option<u16>,
     /// How long a check as a whole may take before it is given up on.
     pub check_limit: Duration,
+    /// Every check's inputs are drawn from this seed ([`super::seed_inputs`]).
+    pub seed: u64,
+    /// Variables of the grader's environment that graded programs keep
+    /// (`--keep-env`); see [`Grader::keep_env`].
+    pub keep_env: Vec<String>,
 }
 
 impl Settings {
@@ -256,8 +279,13 @@ impl Settings {
         // A check may make several runs and wait on the program in between:
         // generous, but finite.
         let check_limit = timeout * 2 + Duration::from_secs(10);
-        Settings { labkit, timeout, fixed_port, check_limit }
+        Settings { labkit, timeout, fixed_port, check_limit, seed: new_seed(), keep_env: Vec::new() }
     }
+}
+
+/// A fresh seed for a grade's inputs: short enough to type after `--seed`.
+pub fn new_seed() -> u64 {
+    super::random_u64() % 1_000_000_000
 }
 
 /// Set on SIGINT/SIGTERM/SIGHUP: give up the running check and stop.
@@ -307,6 +335,7 @@ pub fn run_check(settings: &Settings, check: &Check, program: &Program, dir: &Pa
     let grader = Grader::new(&settings.labkit).and_then(|mut g| {
         g.timeout = settings.timeout;
         g.fixed_port = settings.fixed_port;
+        g.keep_env.clone_from(&settings.keep_env);
         g.keep_runs_in(dir)?;
         Ok(g)
     });
@@ -319,9 +348,10 @@ pub fn run_check(settings: &Settings, check: &Check, program: &Program, dir: &Pa
     };
     quiet_check_panics();
     let (tx, rx) = mpsc::channel();
-    let (g, p, run) = (Arc::clone(&grader), program.clone(), check.run);
+    let (g, p, run, seed, name) = (Arc::clone(&grader), program.clone(), check.run, settings.seed, check.name);
     let start = Instant::now();
     let thread = std::thread::Builder::new().name(CHECK_THREAD.into()).spawn(move || {
+        super::seed_inputs(seed, name);
         let _ = tx.send(run(&g, &p));
     });
     let thread = match thread {
@@ -511,7 +541,7 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
     }
     for t in &args.checks {
         if !plan.iter().any(|(_, bin, _, _)| bin.checks.iter().any(|c| c.name.contains(t.as_str()))) {
-            return usage(format!("--check {t:?}: no check of the programs to grade has that in its name"));
+            return usage(format!("--check '{t}': no check of the programs to grade has that in its name"));
         }
     }
     let out = match out_dir(args.out.as_deref()) {
@@ -523,9 +553,12 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(on_stop)) };
     }
 
-    let settings = Settings::new(labkit.to_path_buf(), args.timeout, args.port);
+    let mut settings = Settings::new(labkit.to_path_buf(), args.timeout, args.port);
+    settings.seed = args.seed.unwrap_or(settings.seed);
+    settings.keep_env.clone_from(&args.keep_env);
     let started = Instant::now();
     println!("labkit grade: the whole output of every run is kept in {}", out.display());
+    println!("labkit grade: seed {} (the same inputs again: --seed {})", settings.seed, settings.seed);
     let mut graded: Vec<Graded> = Vec::new();
     for (i, (lab, bin, program, reference)) in plan.iter().enumerate() {
         if i == 0 || plan[i - 1].0.id != lab.id {
@@ -551,7 +584,7 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         return 130;
     }
     if let Some(json) = &args.json {
-        if let Err(e) = report::write_json(json, &graded, started.elapsed()) {
+        if let Err(e) = report::write_json(json, &graded, started.elapsed(), settings.seed) {
             eprintln!("labkit grade: cannot write {}: {e}", json.display());
             return process::EXIT_USAGE;
         }

@@ -7,7 +7,7 @@
 
 use nix::sys::signal::Signal;
 
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in, random_u64};
+use super::{Check, Grader, Program, Run, Verdict, draw_u64, expect, random_in};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
@@ -34,7 +34,7 @@ const SIGNALS: &[Signal] = &[
 const NOT_FATAL: &[&str] = &["CHLD", "SIGCONT", "stop", "SIGTSTP", "TTIN", "URG", "winch"];
 
 fn pick<T: Copy>(items: &[T]) -> T {
-    items[random_u64() as usize % items.len()]
+    items[draw_u64() as usize % items.len()]
 }
 
 /// Run with a random code and the child's `--delay`: `(run, code)`.

@@ -60,3 +60,32 @@ pub fn python3() -> &'static str {
         path
     })
 }
+
+/// Compile the C program `src` (a path relative to the kit's top folder,
+/// e.g. `tests/broken/pids/correct.c`) with `cc -O1 -Wall`, once per test
+/// binary, into a cache folder; returns the executable. A missing `cc` or a
+/// compile error fails the test and says so (install `gcc`).
+pub fn c_program(src: &str) -> std::path::PathBuf {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static BUILT: Mutex<Option<HashMap<String, std::path::PathBuf>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let built = built.get_or_insert_with(HashMap::new);
+    if let Some(exe) = built.get(src) {
+        return exe.clone();
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(src);
+    assert!(path.is_file(), "missing C program {}", path.display());
+    let dir = std::env::temp_dir().join(format!("labkit-test-cc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder for compiled C programs");
+    let exe = dir.join(src.replace('/', "_").trim_end_matches(".c"));
+    let out = Command::new("cc")
+        .args(["-O1", "-Wall", "-o"])
+        .arg(&exe)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("the C controls need a C compiler: `cc` cannot run ({e}); install gcc"));
+    assert!(out.status.success(), "cc could not compile {}:\n{}", path.display(), String::from_utf8_lossy(&out.stderr));
+    built.insert(src.to_string(), exe.clone());
+    exe
+}

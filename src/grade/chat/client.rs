@@ -10,7 +10,7 @@ use nix::sys::signal::Signal;
 
 use super::{ANSWER, Live, Peer, name, show, text};
 use crate::chat::proto::{self, Lang};
-use crate::grade::{Check, Grader, Program, Run, Verdict, expect, random_u64};
+use crate::grade::{Check, Grader, Program, Run, Verdict, draw_u64, expect};
 
 pub const CHECKS: &[Check] = &[
     Check { name: "sends `L name` for the name typed on stdin, ends after quit and EXIT", points: 1, run: logs_in },
@@ -123,7 +123,7 @@ fn refusal(g: &Grader, p: &Program) -> Verdict {
     let first = name("bob");
     s.live.type_line(&first)?;
     s.expect(&proto::login(&first), &format!("typing the name \"{first}\""))?;
-    let reason = format!("name taken, try another (ref {:x})", random_u64() & 0xffff);
+    let reason = format!("name taken, try another (ref {:x})", draw_u64() & 0xffff);
     s.reply(reason.as_bytes())?;
     s.shows(&reason, &format!("the refusal \"{reason}\""))?;
     let n = s.name.clone();

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::{Grader, Program, Run, Running, random_u64};
+use super::{Grader, Program, Run, Running, draw_u64};
 use crate::chat::proto::{self, Lang};
 use crate::out::Tagged;
 use crate::procfs;
@@ -31,12 +31,12 @@ pub const ANSWER: Duration = Duration::from_secs(2);
 
 /// A fresh random name (`alice-3fa2c1`): at most 14 bytes.
 pub fn name(who: &str) -> String {
-    format!("{who}-{:06x}", random_u64() & 0xff_ffff)
+    format!("{who}-{:06x}", draw_u64() & 0xff_ffff)
 }
 
 /// A fresh random chat text, with spaces and non-ASCII characters.
 pub fn text() -> String {
-    let r = random_u64();
+    let r = draw_u64();
     format!("hello {:x} 你好 {:x}", r & 0xffff, r >> 48)
 }
 
