@@ -304,46 +304,9 @@ fn broken_sigchld_and_half_copy_show_their_bugs() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Compile `tests/...` C source into the scratch folder with `cc`.
-fn c_program(name: &str, source: &str) -> PathBuf {
-    let dir = scratch("c");
-    let (c, bin) = (dir.join(format!("{name}.c")), dir.join(name));
-    std::fs::write(&c, source).unwrap();
-    let out = Command::new("cc").arg("-o").arg(&bin).arg(&c).output();
-    let out = out.expect("cc is needed by the tests (apt-get install gcc)");
-    assert!(out.status.success(), "cc failed: {}", String::from_utf8_lossy(&out.stderr));
-    bin
-}
-
 #[test]
 fn c_program_vfork_exec_signal_and_stop_are_recorded() {
-    let bin = c_program(
-        "family",
-        r#"
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-int main(void) {
-    printf("[parent %d] start\n", getpid());
-    fflush(stdout);
-    pid_t v = vfork();
-    if (v == 0) { execlp("true", "true", (char *)0); _exit(127); }
-    pid_t s = fork();
-    if (s == 0) { printf("[sleeper %d] waiting\n", getpid()); fflush(stdout); pause(); _exit(0); }
-    kill(s, SIGSTOP);
-    int st;
-    waitpid(s, &st, WUNTRACED);
-    kill(s, SIGCONT);
-    kill(s, SIGTERM);
-    waitpid(s, &st, 0);
-    waitpid(v, &st, 0);
-    printf("[parent %d] done\n", getpid());
-    return 0;
-}
-"#,
-    );
+    let bin = common::c_program("tests/trace-programs/family.c");
     let (t, out) = traced(&[bin.to_str().unwrap()]);
     assert!(out.status.success(), "{out:?}");
     let parent = one(&t, "parent");
@@ -363,7 +326,6 @@ int main(void) {
     assert!(stopped.is_some() && continued > stopped, "{of_sleeper:?}");
     assert_eq!(sleeper.exit.unwrap().1, Status::Killed { sig: libc::SIGTERM, core: false });
     assert_reaped_by(&t, &sleeper, &parent);
-    let _ = std::fs::remove_dir_all(bin.parent().unwrap());
 }
 
 #[test]

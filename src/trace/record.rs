@@ -405,6 +405,13 @@ impl Recorder {
                     // SAFETY: plain ptrace request on a tracee in a stop.
                     unsafe { libc::ptrace(libc::PTRACE_LISTEN, pid, 0, 0) };
                 } else {
+                    // A tracee stopped in PTRACE_LISTEN traps again here when
+                    // a SIGCONT resumes it (the signal itself may never be
+                    // delivered: a SIGTERM sent right after it goes first).
+                    if let Some(t) = self.tracees.get_mut(&pid).filter(|t| t.stopped) {
+                        t.stopped = false;
+                        self.push(pid, Kind::Continued);
+                    }
                     let _ = ptrace::cont(p, None);
                 }
             }
