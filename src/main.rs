@@ -125,7 +125,9 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 /// builds only `labkit` itself.
 fn run(lab: &str, args: &[String], trace: bool) -> i32 {
     if lab == "--help" || lab == "-h" {
-        println!("Usage: labkit run [--trace] <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
+        println!(
+            "Usage: labkit run [--trace] <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)"
+        );
         return 0;
     }
     // `--trace` is labkit's, wherever it stands (no lab has a flag of that name).

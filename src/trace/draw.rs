@@ -470,7 +470,7 @@ fn glyph_char(g: Glyph, kind: RowKind, leftward: bool) -> char {
 }
 
 /// The legend under every picture.
-pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reaps  ◁┄┤ adopts  ● event";
+pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reaps  ◁┄┤ adopts ● event";
 
 /// Break `text` into lines of at most `width` characters, at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {

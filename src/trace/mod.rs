@@ -473,7 +473,8 @@ impl Trace {
         }
         // A child the kernel reaps goes at its exit, as it would untraced (the
         // trace's note says how long ptrace kept it).
-        let kernel: Vec<Event> = events.iter().filter(|e| e.kind == Kind::Reaped { by: ReapedBy::Kernel }).cloned().collect();
+        let kernel: Vec<Event> =
+            events.iter().filter(|e| e.kind == Kind::Reaped { by: ReapedBy::Kernel }).cloned().collect();
         events.retain(|e| e.kind != Kind::Reaped { by: ReapedBy::Kernel });
         for k in kernel {
             let at = events.iter().position(|e| e.pid == k.pid && matches!(e.kind, Kind::Exit { .. }));

@@ -81,8 +81,8 @@ fn filter() -> Vec<libc::sock_filter> {
         jf,
         k,
     };
-    let load = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u32;
-    let ret = (libc::BPF_RET | libc::BPF_K) as u32;
+    let load = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    let ret = libc::BPF_RET | libc::BPF_K;
     let n = TRACED.len() as u8;
     let mut f = vec![
         stmt(load, 4), // seccomp_data.arch
@@ -543,6 +543,8 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         .iter()
         .map(|a| CString::new(a.as_bytes()).map_err(|_| format!("argument '{a}' holds a NUL byte")))
         .collect::<Result<_, _>>()?;
+    let mut arg_ptrs: Vec<*const libc::c_char> = cargs.iter().map(|a| a.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
     let filter = filter();
     let fprog = libc::sock_fprog { len: filter.len() as u16, filter: filter.as_ptr().cast_mut() };
     crate::process::become_subreaper().map_err(|e| format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"))?;
@@ -554,6 +556,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     // calls (stop, prctl, exec, write, _exit) on memory prepared above.
     let child = match unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))? {
         nix::unistd::ForkResult::Child => unsafe {
+            // Only system calls from here on, on memory prepared before the fork.
             drop(err_r);
             libc::raise(libc::SIGSTOP);
             let step = if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
@@ -561,16 +564,25 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
             } else if libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &fprog) != 0 {
                 b"seccomp filter".as_slice()
             } else {
-                libc::execvp(
-                    cargs[0].as_ptr(),
-                    [cargs.iter().map(|a| a.as_ptr()).collect::<Vec<_>>(), vec![std::ptr::null()]].concat().as_ptr(),
-                );
+                libc::execvp(arg_ptrs[0], arg_ptrs.as_ptr());
                 b"exec".as_slice()
             };
-            let errno = *libc::__errno_location();
-            let mut msg = step.to_vec();
-            msg.extend_from_slice(format!(" {errno}").as_bytes());
-            libc::write(std::os::fd::AsRawFd::as_raw_fd(&err_w), msg.as_ptr().cast(), msg.len());
+            // "STEP ERRNO" for the tracer, the number written by hand.
+            let mut errno = *libc::__errno_location();
+            let mut digits = [b'0'; 12];
+            let mut at = digits.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (errno % 10) as u8;
+                errno /= 10;
+                if errno == 0 {
+                    break;
+                }
+            }
+            digits[at - 1] = b' ';
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&err_w);
+            libc::write(fd, step.as_ptr().cast(), step.len());
+            libc::write(fd, digits[at - 1..].as_ptr().cast(), digits.len() - at + 1);
             libc::_exit(127)
         },
         nix::unistd::ForkResult::Parent { child } => child,
