@@ -36,19 +36,20 @@ fn scratch(what: &str) -> PathBuf {
 fn traced(argv: &[&str]) -> (Trace, Output) {
     let dir = scratch("json");
     let file = dir.join("trace.json");
-    let out = Command::new(labkit_bin())
-        .args(["trace", "--quiet", "--json"])
-        .arg(&file)
-        .arg("--")
-        .args(argv)
+    let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+    let opts = labkit::trace::Options { timeout: std::time::Duration::from_secs(60), ..Default::default() };
+    let out = labkit::trace::command(labkit_bin(), &file, &argv, &opts)
         .env_remove("PYTHONUNBUFFERED")
         .output()
         .expect("run labkit trace");
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("no trace written ({e}); stderr:\n{}", String::from_utf8_lossy(&out.stderr)));
+    let trace =
+        labkit::trace::read(&file).unwrap_or_else(|e| panic!("{e}; stderr:\n{}", String::from_utf8_lossy(&out.stderr)));
     let _ = std::fs::remove_dir_all(&dir);
-    let trace = json::from_json(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
     assert_nothing_left(&trace);
+    // Readable on an 80-column screen.
+    for line in draw(&trace).lines() {
+        assert!(line.chars().count() <= 80, "wider than 80 columns: {line}");
+    }
     (trace, out)
 }
 
@@ -574,4 +575,28 @@ fn handout_trace_pictures_are_current() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(stale.is_empty(), "stale (LABKIT_BLESS=1 cargo test --test trace handout redraws them): {stale:?}");
+}
+
+#[test]
+fn threads_are_not_processes_what_a_thread_does_its_process_does() {
+    let dir = scratch("threads");
+    let prog = dir.join("threads.py");
+    std::fs::write(
+        &prog,
+        "import os, threading\n\
+         def work():\n    pid = os.fork()\n    if pid == 0:\n        os._exit(4)\n    os.waitpid(pid, 0)\n\
+         t = threading.Thread(target=work)\nt.start()\nt.join()\n\
+         print(f'[parent {os.getpid()}] done', flush=True)\n",
+    )
+    .unwrap();
+    let (t, out) = traced(&[python3(), prog.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let procs = t.processes();
+    assert_eq!(procs.len(), 2, "the thread is no process of its own:\n{}", draw(&t));
+    let parent = one(&t, "parent");
+    let child = procs.iter().find(|p| p.pid != parent.pid).unwrap();
+    assert_eq!(child.parent, parent.pid, "forked by the process, from its thread");
+    assert_eq!(child.exit.unwrap().1, Status::Exited(4));
+    assert_reaped_by(&t, child, &parent);
+    let _ = std::fs::remove_dir_all(&dir);
 }

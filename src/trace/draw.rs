@@ -472,19 +472,30 @@ fn glyph_char(g: Glyph, kind: RowKind, leftward: bool) -> char {
 /// The legend under every picture.
 pub const LEGEND: &str = "│ runs  ┊ zombie  ├─┐ fork  ✕ exit  ◀─┘ reap  ╧ kernel reaps  ◁┄┤ adopts ● event";
 
-/// Break `text` into lines of at most `width` characters, at spaces.
+/// Break `text` into lines of at most `width` characters, at spaces; a
+/// word longer than a line (a long path) is cut after a `/` where it can be.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
+    let width = width.max(8);
+    let mut words: Vec<String> = Vec::new();
     for word in text.split(' ') {
+        let mut rest: Vec<char> = word.chars().collect();
+        while rest.len() > width {
+            let cut = rest[..width].iter().rposition(|&c| c == '/').filter(|&i| i > 0).map_or(width, |i| i + 1);
+            words.push(rest.drain(..cut).collect());
+        }
+        words.push(rest.into_iter().collect());
+    }
+    let mut lines = vec![String::new()];
+    for word in words {
         let last = lines.last_mut().expect("one line at least");
         let len = last.chars().count();
         if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(word.to_string());
+            lines.push(word);
         } else {
             if len > 0 {
                 last.push(' ');
             }
-            last.push_str(word);
+            last.push_str(&word);
         }
     }
     lines
@@ -497,7 +508,7 @@ pub fn text(layout: &Layout, style: Style) -> String {
     let lanes_w = layout.lanes * 2;
     let text_w = width.saturating_sub(time_w + lanes_w + 1).max(24);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", layout.title);
+    let _ = writeln!(out, "{}", wrap(&layout.title, width - 4).join("\n    "));
     for row in &layout.rows {
         let (lo, hi) = row.span.map_or((usize::MAX, 0), |(a, b)| (a.min(b), a.max(b)));
         // The connector's origin (fork, reap and adoption) is its first end.

@@ -340,6 +340,30 @@ impl Trace {
     }
 }
 
+/// The command that records `argv` with `labkit trace` (the binary
+/// `labkit`) into the JSON file `json`, drawing nothing: for a program that
+/// cannot call [`record`] itself (a grader in a multi-threaded test
+/// harness). Run it, then [`read`] the file.
+pub fn command(
+    labkit: &std::path::Path,
+    json: &std::path::Path,
+    argv: &[String],
+    opts: &Options,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(labkit);
+    cmd.args(["trace", "--quiet", "--json"]).arg(json);
+    cmd.arg("--timeout").arg(format!("{}ms", opts.timeout.as_millis()));
+    cmd.arg("--grace").arg(format!("{}ms", opts.grace.as_millis()));
+    cmd.arg("--").args(argv);
+    cmd
+}
+
+/// Read a trace that `labkit trace --json FILE` wrote.
+pub fn read(json: &std::path::Path) -> Result<Trace, String> {
+    let text = std::fs::read_to_string(json).map_err(|e| format!("cannot read the trace {}: {e}", json.display()))?;
+    json::from_json(&text)
+}
+
 /// Where `labkit trace` puts what it recorded.
 #[derive(Debug, Clone, Default)]
 pub struct Outputs {

@@ -113,6 +113,8 @@ struct Tracee {
     parent: i32,
     /// A thread of another process, not a process of its own.
     thread: bool,
+    /// The process it is a thread of (itself for a process).
+    tgid: i32,
     /// Ended (the exit was recorded).
     exited: bool,
     /// In a group stop.
@@ -135,7 +137,14 @@ struct Recorder {
 }
 
 impl Recorder {
+    /// The process of a task: itself, or the process a thread belongs to.
+    fn process_of(&self, tid: i32) -> i32 {
+        self.tracees.get(&tid).filter(|t| t.thread).map_or(tid, |t| t.tgid)
+    }
+
     fn push(&mut self, pid: i32, kind: Kind) {
+        // What a thread does, its process does.
+        let pid = self.process_of(pid);
         let seq = self.trace.events.len();
         self.trace.events.push(Event { seq, t: self.start.elapsed(), pid, kind });
     }
@@ -149,9 +158,11 @@ impl Recorder {
         // Only a clone can make a thread, or give the new process another
         // parent (CLONE_PARENT); a fork's child is the forker's.
         let clone = how == ForkHow::Clone;
-        let thread = clone && procfs_tgid(child).is_some_and(|tgid| tgid != child);
-        let parent = if clone { procfs::stat(child).ok().flatten().map_or(pid, |s| s.ppid) } else { pid };
-        self.tracees.insert(child, Tracee { parent, thread, ..Tracee::default() });
+        let tgid = if clone { procfs_tgid(child).unwrap_or(child) } else { child };
+        let thread = tgid != child;
+        let forker = self.process_of(pid);
+        let parent = if clone { procfs::stat(child).ok().flatten().map_or(forker, |s| s.ppid) } else { forker };
+        self.tracees.insert(child, Tracee { parent, thread, tgid, ..Tracee::default() });
         if !thread {
             self.push(pid, Kind::Fork { child, how });
         }
@@ -269,6 +280,7 @@ impl Recorder {
 
     fn kill(&mut self, pid: i32, target: i32, sig: i32) {
         if sig != 0 {
+            let target = self.process_of(target);
             self.push(pid, Kind::Kill { target, sig });
         }
     }
@@ -335,6 +347,7 @@ impl Recorder {
         };
         if let Some(child) = reaped {
             self.released.remove(&child);
+            let pid = self.process_of(pid);
             self.push(child, Kind::Reaped { by: ReapedBy::Process { pid, call: call.into() } });
         }
     }
@@ -622,7 +635,8 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         let _ = nix::sys::wait::waitpid(child, None);
         return Err(e);
     }
-    rec.tracees.insert(child.as_raw(), Tracee { parent: tracer, starting: true, ..Tracee::default() });
+    rec.tracees
+        .insert(child.as_raw(), Tracee { parent: tracer, tgid: child.as_raw(), starting: true, ..Tracee::default() });
     rec.push(tracer, Kind::Fork { child: child.as_raw(), how: ForkHow::Start });
     start_ticking();
     let mut main_done: Option<Instant> = None;
