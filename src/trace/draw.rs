@@ -568,3 +568,85 @@ pub fn text(layout: &Layout, style: Style) -> String {
 pub fn draw(trace: &Trace, style: Style) -> String {
     text(&layout(trace, style), style)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Event, ForkHow};
+    use std::time::Duration;
+
+    fn trace(steps: &[(i32, Kind)]) -> Trace {
+        let events = steps
+            .iter()
+            .enumerate()
+            .map(|(seq, (pid, kind))| Event {
+                seq,
+                t: Duration::from_micros(seq as u64),
+                pid: *pid,
+                kind: kind.clone(),
+            })
+            .collect();
+        Trace { command: vec!["x".into()], tracer: 1, main: 10, events, ..Trace::default() }
+    }
+
+    fn reap(by: i32) -> Kind {
+        Kind::Reaped { by: ReapedBy::Process { pid: by, call: "wait4".into() } }
+    }
+
+    #[test]
+    fn lanes_are_reused_once_a_process_is_reaped() {
+        let mut steps = vec![(1, Kind::Fork { child: 10, how: ForkHow::Start })];
+        for c in 100..1100 {
+            steps.push((10, Kind::Fork { child: c, how: ForkHow::Fork }));
+            steps.push((c, Kind::Exit { status: Status::Exited(0) }));
+            steps.push((c, reap(10)));
+        }
+        let l = layout(&trace(&steps), Style::default());
+        assert_eq!(l.lanes, 3, "labkit, the parent, one lane for all its children in turn");
+        let text = text(&l, Style::default());
+        assert!(text.contains("│ ├─┐") && text.contains("│ │ ✕") && text.contains("│ ◀─┘"), "{text}");
+        assert!(text.lines().all(|line| line.chars().count() <= 80));
+    }
+
+    #[test]
+    fn normalised_siblings_that_did_the_same_are_drawn_in_the_order_they_ended() {
+        let out = |role: &str, pid: i32| Kind::Output { fd: 1, text: format!("[{role} {pid}] hi\n") };
+        let steps = vec![
+            (1, Kind::Fork { child: 10, how: ForkHow::Start }),
+            (10, out("parent", 10)),
+            (10, Kind::Fork { child: 11, how: ForkHow::Fork }),
+            (10, Kind::Fork { child: 12, how: ForkHow::Fork }),
+            (11, out("child", 11)),
+            (12, out("child", 12)),
+            (12, Kind::Exit { status: Status::Exited(0) }), // the younger ends first
+            (11, Kind::Exit { status: Status::Exited(0) }),
+            (12, reap(10)),
+            (11, reap(10)),
+        ];
+        let style = Style { normalised: true, ..Style::default() };
+        let l = layout(&trace(&steps), style);
+        let texts: Vec<&str> = l.rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "labkit starts parent",
+                "parent forks child1",
+                "parent forks child2",
+                "child1 exits code=0",
+                "child2 exits code=0",
+                "parent reaps child1 (wait4)",
+                "parent reaps child2 (wait4)"
+            ]
+        );
+        // Not normalised: the truth, with PIDs.
+        let l = layout(&trace(&steps), Style::default());
+        assert_eq!(l.rows[3].text, "child 12 exits code=0");
+    }
+
+    #[test]
+    fn wraps_long_words_at_slashes() {
+        let lines = wrap("execs /a/very/long/path/to/some/program/that/goes/on --flag", 16);
+        assert!(lines.iter().all(|l| l.chars().count() <= 16), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), "execs/a/very/long/path/to/some/program/that/goes/on--flag");
+    }
+}
