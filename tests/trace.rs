@@ -634,3 +634,19 @@ fn broken_parents_that_exit_first_and_signals_read_as_exits_show_in_the_trace() 
     let child = one(&t, "child");
     assert!(at(&t, reap_seq(&child)) - at(&t, child.born) >= Duration::from_millis(200), "{}", draw(&t));
 }
+
+#[test]
+fn roles_come_from_write_and_writev_lines_alike() {
+    let dir = scratch("writev");
+    let prog = dir.join("writev.py");
+    std::fs::write(
+        &prog,
+        "import os\npid = os.fork()\nif pid == 0:\n    os.writev(1, [f'[kid {os.getpid()}] '.encode(), b'hello\\n'])\n    os._exit(0)\n\
+         os.write(1, f'[boss {os.getpid()}] done\\n'.encode())\nos.waitpid(pid, 0)\n",
+    )
+    .unwrap();
+    let (t, out) = traced(&[python3(), prog.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert_reaped_by(&t, &one(&t, "kid"), &one(&t, "boss"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

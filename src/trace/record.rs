@@ -256,6 +256,21 @@ impl Recorder {
                 }
                 None
             }
+            libc::SYS_writev if fd == 1 || fd == 2 => {
+                // writev(fd, iov, iovcnt): the first few buffers, at most 4 KiB in all.
+                let count = (args[2] as usize).min(16);
+                let iov = read_memory(pid, args[1], count * 16).unwrap_or_default();
+                let mut bytes = Vec::new();
+                for v in iov.chunks_exact(16) {
+                    let (base, len) = (i64_of(&v[..8]) as u64, i64_of(&v[8..]) as usize);
+                    let want = len.min(4096usize.saturating_sub(bytes.len()));
+                    bytes.extend(read_memory(pid, base, want).unwrap_or_default());
+                }
+                if !bytes.is_empty() {
+                    self.push(pid, Kind::Output { fd, text: String::from_utf8_lossy(&bytes).into_owned() });
+                }
+                None
+            }
             libc::SYS_write | libc::SYS_writev => Some(self.write(pid, nr, fd, None)),
             libc::SYS_pwrite64 | libc::SYS_pwritev | libc::SYS_pwritev2 => {
                 Some(self.write(pid, nr, fd, Some(args[3] as i64)))
