@@ -178,7 +178,7 @@ pub struct Proc {
     pub reaped: Option<(usize, ReapedBy)>,
     /// Adoptions, in order: (seq, new parent).
     pub adopted: Vec<(usize, i32)>,
-    /// Its time as a zombie (from exit to reap), when it was reaped.
+    /// Its time as a zombie (from exit to reap), when a `wait` reaped it.
     pub zombie: Option<Duration>,
 }
 
@@ -232,7 +232,10 @@ impl Trace {
                         Kind::Adopted { by, .. } => p.adopted.push((e.seq, *by)),
                         Kind::Reaped { by } => {
                             p.reaped = Some((e.seq, by.clone()));
-                            p.zombie = exit_t.get(&p.pid).map(|&t| e.t.saturating_sub(t));
+                            // Reaped by the kernel: never a zombie, untraced (the trace's notes say so).
+                            if *by != ReapedBy::Kernel {
+                                p.zombie = exit_t.get(&p.pid).map(|&t| e.t.saturating_sub(t));
+                            }
                         }
                         _ => {}
                     }

@@ -132,8 +132,10 @@ struct Recorder {
     held: BTreeSet<i32>,
     /// Released to their parent, waiting for a `wait` to reap them: PID → parent.
     released: BTreeMap<i32, i32>,
-    /// PIDs of children the kernel reaped at release, with how long they were zombies under the trace.
-    autoreaped: Vec<(i32, Duration)>,
+    /// Children the kernel reaped when the tracer released them.
+    autoreaped: usize,
+    /// When the command's own process ended.
+    main_done: Option<Instant>,
 }
 
 impl Recorder {
@@ -147,10 +149,6 @@ impl Recorder {
         let pid = self.process_of(pid);
         let seq = self.trace.events.len();
         self.trace.events.push(Event { seq, t: self.start.elapsed(), pid, kind });
-    }
-
-    fn exit_time(&self, pid: i32) -> Option<Duration> {
-        self.trace.events.iter().rev().find(|e| e.pid == pid && matches!(e.kind, Kind::Exit { .. })).map(|e| e.t)
     }
 
     /// A new process (or thread) `child` created by `pid`.
@@ -175,6 +173,22 @@ impl Recorder {
     /// exit stop was not asked for or missed, the adoption of its children,
     /// and who reaps it.
     fn ended(&mut self, pid: i32, raw: i32) {
+        if pid == self.trace.main {
+            self.main_done = Some(Instant::now());
+        }
+        // The kernel may report a child's exit before its parent's, which
+        // came first (it reports the newest tracee first): if the parent is
+        // a zombie already, collect and record its end first.
+        if let Some(parent) = self.tracees.get(&pid).map(|t| t.parent).filter(|p| self.tracees.contains_key(p))
+            && procfs::stat(parent).ok().flatten().is_some_and(|s| s.is_zombie())
+        {
+            let mut st = 0;
+            // SAFETY: plain waitpid with a valid pointer.
+            let got = unsafe { libc::waitpid(parent, &mut st, libc::__WALL | libc::WNOHANG) };
+            if got == parent && (libc::WIFEXITED(st) || libc::WIFSIGNALED(st)) {
+                self.ended(parent, st);
+            }
+        }
         let Some(t) = self.tracees.remove(&pid) else {
             // A zombie released earlier, adopted since by the tracer: reaped for real now.
             if self.released.remove(&pid).is_some() {
@@ -214,8 +228,7 @@ impl Recorder {
         // ignores SIGCHLD, the kernel reaps it right now.
         let ignored = procfs::ignores_signal(t.parent, libc::SIGCHLD).unwrap_or(false);
         if ignored && procfs::stat(pid).ok().flatten().is_none_or(|s| s.ppid != t.parent) {
-            let zombie = self.exit_time(pid).map_or(Duration::ZERO, |x| self.start.elapsed().saturating_sub(x));
-            self.autoreaped.push((pid, zombie));
+            self.autoreaped += 1;
             self.push(pid, Kind::Reaped { by: ReapedBy::Kernel });
         } else {
             self.released.insert(pid, t.parent);
@@ -624,7 +637,8 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         pending: BTreeMap::new(),
         held: BTreeSet::new(),
         released: BTreeMap::new(),
-        autoreaped: Vec::new(),
+        autoreaped: 0,
+        main_done: None,
     };
     // Wait for the child's own stop, attach, and let it go on.
     let attach = (|| -> Result<(), String> {
@@ -654,7 +668,6 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         .insert(child.as_raw(), Tracee { parent: tracer, tgid: child.as_raw(), starting: true, ..Tracee::default() });
     rec.push(tracer, Kind::Fork { child: child.as_raw(), how: ForkHow::Start });
     start_ticking();
-    let mut main_done: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None;
     let mut killed: BTreeSet<i32> = BTreeSet::new();
     let mut stops_seen = 0;
@@ -663,7 +676,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         let stops = STOP_COUNT.load(Ordering::SeqCst);
         if stops > stops_seen {
             let sig = STOP_SIG.load(Ordering::SeqCst);
-            if stops_seen == 0 && STOP_FROM_TTY.load(Ordering::SeqCst) == 0 && main_done.is_none() {
+            if stops_seen == 0 && STOP_FROM_TTY.load(Ordering::SeqCst) == 0 && rec.main_done.is_none() {
                 // Sent to the tracer alone: pass it on to the command.
                 if signal::kill(child, Signal::try_from(sig).ok()).is_ok() {
                     rec.push(tracer, Kind::Kill { target: child.as_raw(), sig });
@@ -673,11 +686,11 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
             }
             stops_seen = stops;
         }
-        if main_done.is_none() && rec.start.elapsed() >= opts.timeout {
+        if rec.main_done.is_none() && rec.start.elapsed() >= opts.timeout {
             rec.trace.timed_out = true;
             kill_at.get_or_insert(now);
         }
-        if let Some(done) = main_done {
+        if let Some(done) = rec.main_done {
             kill_at.get_or_insert(done + opts.grace);
         }
         if kill_at.is_some_and(|t| now >= t) {
@@ -702,7 +715,6 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         }
         if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
             if pid == child.as_raw() {
-                main_done = Some(Instant::now());
                 if rec.tracees.get(&pid).is_some_and(|t| t.starting) {
                     // It never reached exec: say why.
                     stop_ticking();
@@ -726,13 +738,12 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     for pid in std::mem::take(&mut rec.released).into_keys() {
         rec.push(pid, Kind::Reaped { by: ReapedBy::Kernel });
     }
-    if !rec.autoreaped.is_empty() {
-        let longest = rec.autoreaped.iter().map(|a| a.1).max().unwrap_or_default();
+    if rec.autoreaped > 0 {
         rec.trace.notes.push(format!(
-            "{} child(ren) whose parent ignores SIGCHLD were reaped by the kernel when the tracer released them, \
-             up to {} after they exited; untraced, the kernel reaps them at their exit and /proc never shows them as zombies",
-            rec.autoreaped.len(),
-            super::draw::show_time(longest)
+            "{} child(ren) whose parent ignores SIGCHLD were reaped by the kernel only once the tracer had \
+             collected their exit, microseconds after it; untraced, the kernel reaps them at their exit and \
+             /proc never shows them as zombies",
+            rec.autoreaped
         ));
     }
     if !killed.is_empty() {
