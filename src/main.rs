@@ -20,8 +20,8 @@ struct Cli {
 enum Cmd {
     /// List the labs in course order (the default).
     List,
-    /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace` (first
-    /// or last), draw its trace after it runs.
+    /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace`
+    /// (anywhere), draw its trace after it runs.
     #[command(disable_help_flag = true)]
     Run {
         /// Draw the lab's trace after it runs (`labkit trace`); also accepted among the lab's arguments.
@@ -92,6 +92,7 @@ fn list() {
         println!("    handout: {}", lab.handout());
     }
     println!("\nEach lab's flags: cargo run -- run <lab> --help");
+    println!("Its process family, drawn after it runs: cargo run -- run <lab> --trace (labs/00-trace.md)");
 }
 
 /// Under `cargo run`, build the lab binaries first: `cargo run` builds only
