@@ -714,18 +714,16 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
             }
         }
         if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
-            if pid == child.as_raw() {
-                if rec.tracees.get(&pid).is_some_and(|t| t.starting) {
-                    // It never reached exec: say why.
-                    stop_ticking();
-                    let mut msg = [0u8; 256];
-                    let n = nix::unistd::read(&err_r, &mut msg).unwrap_or(0);
-                    let text = String::from_utf8_lossy(&msg[..n]).into_owned();
-                    let (step, errno) = text.rsplit_once(' ').unwrap_or((&text, "0"));
-                    let errno = Errno::from_raw(errno.parse().unwrap_or(0));
-                    reap_rest();
-                    return Err(format!("cannot run {prog}: {step} failed: {}", errno.desc()));
-                }
+            if pid == child.as_raw() && rec.tracees.get(&pid).is_some_and(|t| t.starting) {
+                // It never reached exec: say why.
+                stop_ticking();
+                let mut msg = [0u8; 256];
+                let n = nix::unistd::read(&err_r, &mut msg).unwrap_or(0);
+                let text = String::from_utf8_lossy(&msg[..n]).into_owned();
+                let (step, errno) = text.rsplit_once(' ').unwrap_or((&text, "0"));
+                let errno = Errno::from_raw(errno.parse().unwrap_or(0));
+                reap_rest();
+                return Err(format!("cannot run {prog}: {step} failed: {}", errno.desc()));
             }
             rec.ended(pid, status);
         } else if libc::WIFSTOPPED(status) {
