@@ -365,7 +365,24 @@ fn leftovers_are_killed_and_reaped_and_the_trace_says_so() {
     assert_eq!(sleeper.exit.unwrap().1, Status::Killed { sig: libc::SIGKILL, core: false });
     assert_eq!(reaper_of(&sleeper), Some(t.tracer));
     assert_eq!(sleeper.adopted.iter().map(|a| a.1).collect::<Vec<_>>(), [t.tracer]);
-    assert!(t.notes.iter().any(|n| n.contains("killed by labkit trace")), "{:?}", t.notes);
+    assert!(
+        t.notes.iter().any(|n| n.contains("labkit trace killed 1 process") && n.contains("after the command ended")),
+        "{:?}",
+        t.notes
+    );
+    assert!(!t.timed_out);
+
+    // At the timeout, the command itself is killed, and the trace says why.
+    let dir = scratch("timeout");
+    let file = dir.join("t.json");
+    let opts = labkit::trace::Options { timeout: Duration::from_millis(300), ..Default::default() };
+    let out = labkit::trace::command(labkit_bin(), &file, &["sleep".into(), "30".into()], &opts).output().unwrap();
+    assert_eq!(out.status.code(), Some(128 + libc::SIGKILL), "{out:?}");
+    let t = labkit::trace::read(&file).unwrap();
+    assert!(t.timed_out);
+    assert!(t.notes.iter().any(|n| n.contains("at the timeout (300ms)")), "{:?}", t.notes);
+    assert_nothing_left(&t);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -669,6 +669,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     rec.push(tracer, Kind::Fork { child: child.as_raw(), how: ForkHow::Start });
     start_ticking();
     let mut kill_at: Option<Instant> = None;
+    let mut why = String::new(); // why the family was killed, for the note
     let mut killed: BTreeSet<i32> = BTreeSet::new();
     let mut stops_seen = 0;
     loop {
@@ -682,16 +683,25 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
                     rec.push(tracer, Kind::Kill { target: child.as_raw(), sig });
                 }
             } else if stops_seen > 0 || stops > 1 {
-                kill_at.get_or_insert(now); // asked twice: end it all now
+                kill_at.get_or_insert_with(|| {
+                    why = format!("a second {} came", super::signal_name(sig));
+                    now
+                }); // asked twice: end it all now
             }
             stops_seen = stops;
         }
         if rec.main_done.is_none() && rec.start.elapsed() >= opts.timeout {
             rec.trace.timed_out = true;
-            kill_at.get_or_insert(now);
+            kill_at.get_or_insert_with(|| {
+                why = format!("the command still ran at the timeout ({})", crate::delay::show(opts.timeout));
+                now
+            });
         }
         if let Some(done) = rec.main_done {
-            kill_at.get_or_insert(done + opts.grace);
+            kill_at.get_or_insert_with(|| {
+                why = format!("they still ran {} after the command ended", crate::delay::show(opts.grace));
+                done + opts.grace
+            });
         }
         if kill_at.is_some_and(|t| now >= t) {
             for s in procfs::descendants(tracer) {
@@ -745,11 +755,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         ));
     }
     if !killed.is_empty() {
-        rec.trace.notes.push(format!(
-            "{} process(es) still running {} after the command ended (or at the timeout, or at a second Ctrl-C) were killed by labkit trace",
-            killed.len(),
-            crate::delay::show(opts.grace)
-        ));
+        rec.trace.notes.push(format!("labkit trace killed {} process(es): {why}", killed.len()));
     }
     Ok(rec.trace)
 }
