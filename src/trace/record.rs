@@ -129,7 +129,8 @@ struct Recorder {
     tracees: BTreeMap<i32, Tracee>,
     pending: BTreeMap<i32, Pending>,
     /// New tracees whose first stop came before their parent's fork event.
-    held: BTreeSet<i32>,
+    /// PID → its parent when it was held.
+    held: BTreeMap<i32, i32>,
     /// Released to their parent, waiting for a `wait` to reap them: PID → parent.
     released: BTreeMap<i32, i32>,
     /// Children the kernel reaped when the tracer released them.
@@ -164,7 +165,7 @@ impl Recorder {
         if !thread {
             self.push(pid, Kind::Fork { child, how });
         }
-        if self.held.remove(&child) {
+        if self.held.remove(&child).is_some() {
             let _ = ptrace::cont(Pid::from_raw(child), None);
         }
     }
@@ -198,6 +199,14 @@ impl Recorder {
             return;
         };
         self.pending.remove(&pid);
+        // A child whose fork event never came (its parent was killed at the
+        // fork): born all the same, and let go.
+        let orphaned: Vec<i32> = self.held.iter().filter(|(_, p)| **p == pid).map(|(&c, _)| c).collect();
+        for c in orphaned {
+            self.tracees.insert(pid, t.clone());
+            self.born(pid, c, ForkHow::Fork);
+            self.tracees.remove(&pid);
+        }
         if t.thread {
             return;
         }
@@ -388,7 +397,8 @@ impl Recorder {
         if !self.tracees.contains_key(&pid) {
             // A new tracee's first stop, before its parent's fork event: hold it
             // there, so nothing it does is recorded before its birth.
-            self.held.insert(pid);
+            let parent = procfs::stat(pid).ok().flatten().map_or(0, |s| s.ppid);
+            self.held.insert(pid, parent);
             return;
         }
         if sig == libc::SIGTRAP | 0x80 {
@@ -635,7 +645,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         trace: Trace { command: argv.to_vec(), tracer, main: child.as_raw(), ..Trace::default() },
         tracees: BTreeMap::new(),
         pending: BTreeMap::new(),
-        held: BTreeSet::new(),
+        held: BTreeMap::new(),
         released: BTreeMap::new(),
         autoreaped: 0,
         main_done: None,
