@@ -667,3 +667,21 @@ fn roles_come_from_write_and_writev_lines_alike() {
     assert_reaped_by(&t, &one(&t, "kid"), &one(&t, "boss"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_storm_of_forks_kills_and_orphans_is_traced_whole_and_nothing_is_held() {
+    let storm = top().join("tests/trace-programs/storm.py");
+    let (t, out) = traced(&[python3(), storm.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let procs = t.processes();
+    let boss = one(&t, "boss");
+    let middles: Vec<&Proc> = procs.iter().filter(|p| p.parent == boss.pid).collect();
+    assert_eq!(middles.len(), 40);
+    for m in &middles {
+        assert_reaped_by(&t, m, &boss);
+    }
+    // Every process ended and was reaped (traced() checks), and the tracer
+    // never had to kill one: nothing was left waiting for the tracer.
+    assert!(!t.events.iter().any(|e| e.pid == t.tracer && matches!(e.kind, Kind::Kill { .. })), "{:?}", t.notes);
+    assert!(procs.len() > 40, "the grandchildren are there too: {}", procs.len());
+}

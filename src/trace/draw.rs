@@ -225,7 +225,8 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
         let mut span = None;
         let (kind, text) = match &e.kind {
             Kind::Fork { child, how } => {
-                let Some(a) = me else { continue };
+                // A forker with no lane (gone already): draw it from labkit's.
+                let a = me.unwrap_or(0);
                 let free = state.iter().skip(1).position(|g| *g == Glyph::Empty).map(|i| i + 1);
                 let b = free.unwrap_or_else(|| {
                     state.push(Glyph::Empty);
@@ -239,6 +240,9 @@ pub fn layout(trace: &Trace, style: Style) -> Layout {
                 span = Some((a, b));
                 let text = match how {
                     ForkHow::Start => format!("{} starts {}", name(e.pid), name(*child)),
+                    ForkHow::Unknown => {
+                        format!("{} adopts {}, whose parent died as it forked it", name(e.pid), name(*child))
+                    }
                     ForkHow::Fork => format!("{} forks {}", name(e.pid), name(*child)),
                     other => format!("{} forks {} ({})", name(e.pid), name(*child), other.as_str()),
                 };
@@ -505,28 +509,56 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn text(layout: &Layout, style: Style) -> String {
     let width = if style.width == 0 { 80 } else { style.width };
     let time_w = if style.normalised { 0 } else { layout.rows.iter().map(|r| r.time.len()).max().unwrap_or(0) + 1 };
-    let lanes_w = layout.lanes * 2;
+    // Lanes take two columns each; one when that does not leave 32 for the
+    // text; beyond that, the lanes that do not fit are summed up in a last
+    // column (`⋯` some are alive there, `»` this row's event is there).
+    let budget = width.saturating_sub(time_w + 1 + 32).max(4);
+    let (lane_w, shown) = if layout.lanes * 2 <= budget {
+        (2, layout.lanes)
+    } else if layout.lanes <= budget {
+        (1, layout.lanes)
+    } else {
+        (1, budget - 1)
+    };
+    let clipped = shown < layout.lanes;
+    let lanes_w = shown * lane_w + usize::from(clipped);
     let text_w = width.saturating_sub(time_w + lanes_w + 1).max(24);
     let mut out = String::new();
     let _ = writeln!(out, "{}", wrap(&layout.title, width - 4).join("\n    "));
+    let overflow = |glyphs: &[Glyph], event: bool| -> char {
+        let beyond = glyphs.get(shown..).unwrap_or_default();
+        if event && beyond.iter().any(|g| !matches!(g, Glyph::Empty | Glyph::Run | Glyph::Zombie | Glyph::Stopped)) {
+            '»'
+        } else if beyond.iter().any(|g| *g != Glyph::Empty) {
+            '⋯'
+        } else {
+            ' '
+        }
+    };
     for row in &layout.rows {
         let (lo, hi) = row.span.map_or((usize::MAX, 0), |(a, b)| (a.min(b), a.max(b)));
         // The connector's origin (fork, reap and adoption) is its first end.
         let leftward = row.span.is_some_and(|(a, b)| b < a);
         let mut cells = String::new();
-        for i in 0..layout.lanes {
+        for i in 0..shown {
             let g = row.lanes.get(i).copied().unwrap_or(Glyph::Empty);
             let crossing = g == Glyph::Pass && row.after.get(i).is_some_and(|a| *a != Glyph::Empty);
             let c = if crossing { '┼' } else { glyph_char(g, row.kind, leftward) };
             let fill = if i >= lo && i < hi { glyph_char(Glyph::Pass, row.kind, leftward) } else { ' ' };
             let in_span = i >= lo && i <= hi;
+            let mut cell = String::from(c);
+            if lane_w == 2 {
+                cell.push(fill);
+            }
             if style.colour && (in_span || g == Glyph::Zombie || g == Glyph::Exit) {
                 let colour = if g == Glyph::Zombie { "\x1b[31m" } else { colour_of(row.kind) };
-                let _ = write!(cells, "{colour}{c}{fill}{RESET}");
+                let _ = write!(cells, "{colour}{cell}{RESET}");
             } else {
-                cells.push(c);
-                cells.push(fill);
+                cells.push_str(&cell);
             }
+        }
+        if clipped {
+            cells.push(overflow(&row.lanes, true));
         }
         let wrapped = wrap(&row.text, text_w);
         for (k, line) in wrapped.iter().enumerate() {
@@ -536,10 +568,15 @@ pub fn text(layout: &Layout, style: Style) -> String {
             } else {
                 // Continuation lines: the lanes as they are after the row.
                 let mut c = String::new();
-                for i in 0..layout.lanes {
+                for i in 0..shown {
                     let g = row.after.get(i).copied().unwrap_or(Glyph::Empty);
                     c.push(glyph_char(g, row.kind, false));
-                    c.push(' ');
+                    if lane_w == 2 {
+                        c.push(' ');
+                    }
+                }
+                if clipped {
+                    c.push(overflow(&row.after, false));
                 }
                 c
             };

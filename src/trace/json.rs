@@ -300,6 +300,7 @@ fn event(v: &Value) -> Result<Event, String> {
                 "fork" => ForkHow::Fork,
                 "vfork" => ForkHow::Vfork,
                 "clone" => ForkHow::Clone,
+                "unknown" => ForkHow::Unknown,
                 _ => ForkHow::Start,
             },
         },

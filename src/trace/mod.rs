@@ -76,6 +76,9 @@ pub enum ForkHow {
     Clone,
     /// The tracer started the traced command.
     Start,
+    /// Its parent died as it forked it, before reporting the fork: the
+    /// event's process is the one that adopted it.
+    Unknown,
 }
 
 impl ForkHow {
@@ -85,6 +88,7 @@ impl ForkHow {
             ForkHow::Vfork => "vfork",
             ForkHow::Clone => "clone",
             ForkHow::Start => "start",
+            ForkHow::Unknown => "unknown",
         }
     }
 }

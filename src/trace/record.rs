@@ -50,6 +50,10 @@ impl Default for Options {
     }
 }
 
+/// How long a new tracee may wait for its parent's fork event (see
+/// `Recorder::release_held`); the event normally comes within microseconds.
+const HOLD: Duration = Duration::from_millis(200);
+
 /// The system calls the seccomp filter hands to the tracer.
 const TRACED: &[libc::c_long] = &[
     libc::SYS_wait4,
@@ -129,8 +133,8 @@ struct Recorder {
     tracees: BTreeMap<i32, Tracee>,
     pending: BTreeMap<i32, Pending>,
     /// New tracees whose first stop came before their parent's fork event.
-    /// PID → its parent when it was held.
-    held: BTreeMap<i32, i32>,
+    /// PID → its parent when it was held, and since when.
+    held: BTreeMap<i32, (i32, Instant)>,
     /// Released to their parent, waiting for a `wait` to reap them: PID → parent.
     released: BTreeMap<i32, i32>,
     /// Children the kernel reaped when the tracer released them.
@@ -170,6 +174,29 @@ impl Recorder {
         }
     }
 
+    /// Let go of held new tracees whose parent's fork event will not come:
+    /// the parent is gone (killed as it forked), or it has not reported the
+    /// fork within [`HOLD`] (then it is an adopter: the real parent died as
+    /// it forked). Called at every turn of the tracer's loop.
+    fn release_held(&mut self) {
+        if self.held.is_empty() {
+            return;
+        }
+        let due: Vec<(i32, i32, bool)> = self
+            .held
+            .iter()
+            .filter_map(|(&c, &(p, since))| {
+                let parent_gone = !self.tracees.contains_key(&p);
+                (parent_gone || since.elapsed() >= HOLD).then_some((c, p, parent_gone))
+            })
+            .collect();
+        for (c, p, parent_gone) in due {
+            let how = if parent_gone && p != self.trace.tracer { ForkHow::Fork } else { ForkHow::Unknown };
+            let p = if p > 0 { p } else { self.trace.tracer };
+            self.born(p, c, how);
+        }
+    }
+
     /// The final status of `pid` came to the tracer: record the exit if the
     /// exit stop was not asked for or missed, the adoption of its children,
     /// and who reaps it.
@@ -201,7 +228,7 @@ impl Recorder {
         self.pending.remove(&pid);
         // A child whose fork event never came (its parent was killed at the
         // fork): born all the same, and let go.
-        let orphaned: Vec<i32> = self.held.iter().filter(|(_, p)| **p == pid).map(|(&c, _)| c).collect();
+        let orphaned: Vec<i32> = self.held.iter().filter(|(_, h)| h.0 == pid).map(|(&c, _)| c).collect();
         for c in orphaned {
             self.tracees.insert(pid, t.clone());
             self.born(pid, c, ForkHow::Fork);
@@ -398,7 +425,7 @@ impl Recorder {
             // A new tracee's first stop, before its parent's fork event: hold it
             // there, so nothing it does is recorded before its birth.
             let parent = procfs::stat(pid).ok().flatten().map_or(0, |s| s.ppid);
-            self.held.insert(pid, parent);
+            self.held.insert(pid, (parent, Instant::now()));
             return;
         }
         if sig == libc::SIGTRAP | 0x80 {
@@ -724,6 +751,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
                 }
             }
         }
+        rec.release_held();
         let mut status = 0;
         // SAFETY: plain waitpid with a valid pointer.
         let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
