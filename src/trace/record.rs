@@ -158,6 +158,21 @@ impl Recorder {
 
     /// A new process (or thread) `child` created by `pid`.
     fn born(&mut self, pid: i32, child: i32, how: ForkHow) {
+        if self.tracees.contains_key(&child) {
+            // Let go before its parent's fork event came (a very busy
+            // machine): now the event is here, put the right forker in.
+            let forker = self.process_of(pid);
+            for e in &mut self.trace.events {
+                if e.kind == (Kind::Fork { child, how: ForkHow::Unknown }) {
+                    e.pid = forker;
+                    e.kind = Kind::Fork { child, how };
+                }
+            }
+            if let Some(t) = self.tracees.get_mut(&child) {
+                t.parent = forker;
+            }
+            return;
+        }
         // Only a clone can make a thread, or give the new process another
         // parent (CLONE_PARENT); a fork's child is the forker's.
         let clone = how == ForkHow::Clone;
