@@ -12,7 +12,8 @@
 //! * [`reaper`]: run a command under a subreaper and leave nothing behind;
 //! * [`labs`]: the manifest of the labs, in course order;
 //! * [`grade`]: each lab's checks, run against any program's command line;
-//! * [`chat`]: the capstone's library, a UDP group chat (lab 9).
+//! * [`chat`]: the capstone's library, a UDP group chat (lab 9);
+//! * [`trace`]: record a command's process family from kernel events (ptrace) and draw it.
 
 pub mod chat;
 pub mod copy;
@@ -24,6 +25,7 @@ pub mod process;
 pub mod procfs;
 pub mod reaper;
 pub mod signals;
+pub mod trace;
 
 /// How every lab's `main` begins: `let args: Args = labkit::start("parent");`
 ///

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use labkit::grade::runner::{self, GradeArgs};
-use labkit::{delay, labs, reaper, say};
+use labkit::{delay, labs, reaper, say, trace};
 
 /// A Rust lab kit for Linux process programming.
 #[derive(Parser)]
@@ -20,9 +20,13 @@ struct Cli {
 enum Cmd {
     /// List the labs in course order (the default).
     List,
-    /// Run a lab: `labkit run fork-copy --delay 3s`.
+    /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace`
+    /// (anywhere), draw its trace after it runs.
     #[command(disable_help_flag = true)]
     Run {
+        /// Draw the lab's trace after it runs (`labkit trace`); also accepted among the lab's arguments.
+        #[arg(long)]
+        trace: bool,
         /// The lab id (or binary name), as `labkit list` shows it.
         lab: String,
         /// Arguments for the lab (`--help` shows the lab's own flags).
@@ -48,6 +52,34 @@ enum Cmd {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
     },
+    /// Run a command and draw its process family from kernel events: who
+    /// forked whom, exits, zombies, adoptions, who reaped whom.
+    Trace {
+        /// Also write the picture as a standalone SVG file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Also write the raw event log as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Also write the text picture to this file.
+        #[arg(long)]
+        text: Option<PathBuf>,
+        /// Do not draw the picture on stdout (write only the files asked for).
+        #[arg(long)]
+        quiet: bool,
+        /// Draw the stable picture: roles instead of PIDs, order instead of times.
+        #[arg(long)]
+        normalised: bool,
+        /// Kill the command and all its processes after this long.
+        #[arg(long, default_value = "86400s", value_parser = delay::parse)]
+        timeout: Duration,
+        /// How long its processes may outlive the command before they are killed.
+        #[arg(long, default_value = "500ms", value_parser = delay::parse)]
+        grace: Duration,
+        /// The command and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
 }
 
 fn list() {
@@ -60,6 +92,7 @@ fn list() {
         println!("    handout: {}", lab.handout());
     }
     println!("\nEach lab's flags: cargo run -- run <lab> --help");
+    println!("Its process family, drawn after it runs: cargo run -- run <lab> --trace (labs/00-trace.md)");
 }
 
 /// Under `cargo run`, build the lab binaries first: `cargo run` builds only
@@ -92,11 +125,19 @@ fn build_labs_under_cargo(me: &std::path::Path) -> Result<(), i32> {
 /// PID 1 (which may or may not reap it, depending on the machine). Under
 /// `cargo run`, build the lab binaries first: `cargo run` builds only
 /// `labkit` itself.
-fn run(lab: &str, args: &[String]) -> i32 {
+fn run(lab: &str, args: &[String], trace: bool) -> i32 {
     if lab == "--help" || lab == "-h" {
-        println!("Usage: labkit run <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)");
+        println!(
+            "Usage: labkit run [--trace] <LAB> [ARGS]...   (the labs: labkit list; a lab's flags: labkit run <LAB> --help)"
+        );
         return 0;
     }
+    // `--trace` is labkit's, wherever it stands (no lab has a flag of that name).
+    let lab_args: Vec<String> = args.iter().filter(|a| *a != "--trace").cloned().collect();
+    run_lab(lab, &lab_args, trace || lab_args.len() < args.len())
+}
+
+fn run_lab(lab: &str, args: &[String], traced: bool) -> i32 {
     let Some(entry) = labs::find(lab) else {
         eprintln!("labkit: no lab named '{lab}'. The labs are:");
         for l in labs::LABS {
@@ -122,7 +163,17 @@ fn run(lab: &str, args: &[String]) -> i32 {
         return 1;
     }
     let argv: Vec<String> = std::iter::once(path.to_string_lossy().into_owned()).chain(args.iter().cloned()).collect();
-    let report = reaper::run(&argv, Duration::from_secs(24 * 3600), Duration::from_millis(500));
+    let report = if traced {
+        match trace::record(&argv, &trace::Options::default()) {
+            Ok(t) => {
+                trace::print(&t, false);
+                t.reap_report()
+            }
+            Err(e) => reaper::Report { code: 125, spawn_error: Some(e), ..Default::default() },
+        }
+    } else {
+        reaper::run(&argv, Duration::from_secs(24 * 3600), Duration::from_millis(500))
+    };
     labkit::out::set_role("labkit");
     for left in &report.adopted {
         let what = if left.killed_by_reaper { "still running after the lab ended: killed it" } else { "left behind" };
@@ -156,10 +207,14 @@ fn main() {
             list();
             0
         }
-        Some(Cmd::Run { lab, args }) => run(&lab, &args),
+        Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
         Some(Cmd::Grade(args)) => grade(&args),
         Some(Cmd::Reap { timeout, grace, report, command }) => {
             reaper::main(&command, timeout, grace, report.as_deref())
+        }
+        Some(Cmd::Trace { svg, json, text, quiet, normalised, timeout, grace, command }) => {
+            let outputs = trace::Outputs { svg, json, text, quiet, normalised };
+            trace::main(&command, &trace::Options { timeout, grace }, &outputs)
         }
     };
     std::process::exit(code);

@@ -116,6 +116,7 @@ fn readme_and_labs_folder_follow_the_manifest() {
         .unwrap()
         .map(|e| format!("labs/{}", e.unwrap().file_name().to_string_lossy()))
         .filter(|p| p.ends_with(".md"))
+        .filter(|p| p != "labs/00-trace.md") // the kit's tool for every lab, not a lab
         .collect();
     handouts.sort();
     let expected: Vec<String> = LABS.iter().map(|l| l.handout()).collect();
