@@ -97,6 +97,12 @@ pub const LABS: &[Lab] = &[
             LabBin { name: "chat-client", checks: grade::chat::client::CHECKS },
         ],
     },
+    Lab {
+        number: 10,
+        id: "states",
+        concept: "process states R, S, T, D, Z and ps's flags, read from /proc beside ps -o stat",
+        bins: &[LabBin { name: "states", checks: grade::states::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

@@ -23,6 +23,7 @@ pub mod pids;
 pub mod report;
 pub mod runner;
 pub mod sigchld_ignore;
+pub mod states;
 pub mod strace;
 pub mod wait_status;
 pub mod zombie;
