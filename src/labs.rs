@@ -103,6 +103,12 @@ pub const LABS: &[Lab] = &[
         concept: "process states R, S, T, D, Z and ps's flags, read from /proc beside ps -o stat",
         bins: &[LabBin { name: "states", checks: grade::states::CHECKS }],
     },
+    Lab {
+        number: 11,
+        id: "exit-flush",
+        concept: "a buffer filled before fork is in both processes: exit() flushes the child's copy, _exit() does not",
+        bins: &[LabBin { name: "exit-flush", checks: grade::exit_flush::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

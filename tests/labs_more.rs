@@ -137,3 +137,13 @@ fn lab10_states_kit() {
 fn lab10_states_controls_and_wrong_programs() {
     every_program("states");
 }
+
+#[test]
+fn lab11_exit_flush_kit() {
+    grade_kit("exit-flush", "exit-flush");
+}
+
+#[test]
+fn lab11_exit_flush_controls_and_wrong_programs() {
+    every_program("exit-flush");
+}
