@@ -109,6 +109,12 @@ pub const LABS: &[Lab] = &[
         concept: "a buffer filled before fork is in both processes: exit() flushes the child's copy, _exit() does not",
         bins: &[LabBin { name: "exit-flush", checks: grade::exit_flush::CHECKS }],
     },
+    Lab {
+        number: 12,
+        id: "fork-order",
+        concept: "who runs first after fork is not determined: measured over many forks; synchronise when order matters",
+        bins: &[LabBin { name: "fork-order", checks: grade::fork_order::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

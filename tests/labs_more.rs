@@ -147,3 +147,13 @@ fn lab11_exit_flush_kit() {
 fn lab11_exit_flush_controls_and_wrong_programs() {
     every_program("exit-flush");
 }
+
+#[test]
+fn lab12_fork_order_kit() {
+    grade_kit("fork-order", "fork-order");
+}
+
+#[test]
+fn lab12_fork_order_controls_and_wrong_programs() {
+    every_program("fork-order");
+}

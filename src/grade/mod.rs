@@ -18,6 +18,7 @@ pub mod chat;
 pub mod double_fork;
 pub mod exit_flush;
 pub mod fork_copy;
+pub mod fork_order;
 pub mod half_copy;
 pub mod orphan;
 pub mod pids;

@@ -1,0 +1,134 @@
+//! Lab 12, fork-order: after `fork`, which process runs first is not
+//! determined.
+//!
+//! The parent forks `--runs` children, one at a time. Right after `fork`,
+//! each of the two writes one byte into a pipe they share (`P` or `C`) and
+//! then its line on stdout, which they share too. The first byte in the pipe
+//! says who got there first; the parent counts, and prints the histogram.
+//! With `--one-cpu` the family is pinned to one CPU (the two cannot run at
+//! the same time: the scheduler picks one); with `--sync` the parent waits
+//! for its child before writing, and the order is the same every time: that
+//! is what to do when the order matters.
+
+use clap::Parser;
+use std::time::Duration;
+
+use labkit::{delay, out, process, say};
+use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+use nix::unistd::{Pid, getpid};
+
+/// Who runs first after fork: a histogram over many forks, with and without one CPU.
+#[derive(Parser)]
+#[command(name = "fork-order")]
+struct Args {
+    /// How many forks to measure.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    runs: u32,
+    /// Pin the parent (and so every child) to the CPU it is on.
+    #[arg(long)]
+    one_cpu: bool,
+    /// The parent waits for the child before it writes: the order is fixed.
+    #[arg(long)]
+    sync: bool,
+    /// Then let parent and child each print this many lines, to show them interleave.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    lines: u32,
+    /// The pause between two of those lines.
+    #[arg(long, default_value = "200ms", value_parser = delay::parse)]
+    gap: Duration,
+}
+
+/// The CPUs the calling process may run on, as `0-1` or `1` (read back from `/proc/self/status`).
+fn allowed_cpus() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).unwrap_or("?").trim().to_string()
+}
+
+fn pin_to_current_cpu() {
+    // SAFETY: sched_getcpu only reads which CPU the caller is on.
+    let cpu = unsafe { libc::sched_getcpu() };
+    let mut set = CpuSet::new();
+    let pinned = usize::try_from(cpu).map_err(|_| nix::errno::Errno::last()).and_then(|cpu| {
+        set.set(cpu)?;
+        sched_setaffinity(Pid::from_raw(0), &set)
+    });
+    if let Err(e) = pinned {
+        process::fail("sched_setaffinity failed", e);
+    }
+}
+
+fn main() {
+    let args: Args = labkit::start("parent");
+    let cpus = sched_getaffinity(Pid::from_raw(0))
+        .map_or(0, |set| (0..CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false)).count());
+    if args.one_cpu {
+        pin_to_current_cpu();
+    }
+    say!(
+        "getpid()={} cpus_allowed={} ({} of this machine's {cpus} CPUs allowed{}); children inherit it",
+        getpid(),
+        allowed_cpus(),
+        if args.one_cpu { 1 } else { cpus },
+        if args.one_cpu { ", pinned with sched_setaffinity" } else { "" }
+    );
+
+    let (mut parent_first, mut child_first) = (0u32, 0u32);
+    for run in 1..=args.runs {
+        let (r, w) = nix::unistd::pipe().unwrap_or_else(|e| process::fail("pipe failed", e));
+        let child = process::fork_child("child", || {
+            let _ = nix::unistd::write(&w, b"C");
+            say!("run={run} child wrote");
+            0
+        })
+        .unwrap_or_else(|e| process::fail("fork failed", e));
+        if args.sync {
+            // Synchronised: the parent writes only once its child has ended.
+            let _ = process::wait_for(child);
+        }
+        let _ = nix::unistd::write(&w, b"P");
+        say!("run={run} parent wrote");
+        if !args.sync {
+            let _ = process::wait_for(child);
+        }
+        drop(w);
+        let mut first = [0u8; 1];
+        let _ = nix::unistd::read(&r, &mut first);
+        let who = if first[0] == b'C' { "child" } else { "parent" };
+        if who == "child" {
+            child_first += 1;
+        } else {
+            parent_first += 1;
+        }
+        say!("run={run} child={child} first={who}");
+    }
+    let share = |n: u32| 100.0 * f64::from(n) / f64::from(args.runs);
+    say!(
+        "runs={} parent_first={parent_first} ({:.0}%) child_first={child_first} ({:.0}%) one_cpu={} sync={}",
+        args.runs,
+        share(parent_first),
+        share(child_first),
+        out::yes_no(args.one_cpu),
+        out::yes_no(args.sync)
+    );
+
+    // Two processes, one stdout: each line is one write(2), so lines never
+    // tear, but their order is whatever the scheduler made it.
+    if args.lines > 0 {
+        let (n, gap) = (args.lines, args.gap);
+        let lines = || {
+            for i in 1..=n {
+                say!("line={i} of {n}, {} apart", delay::show(gap));
+                delay::pause(gap);
+            }
+        };
+        let child = process::fork_child("child", || {
+            lines();
+            0
+        })
+        .unwrap_or_else(|e| process::fail("fork failed", e));
+        lines();
+        let _ = process::wait_for(child);
+    }
+    let ok = parent_first + child_first == args.runs && (!args.sync || child_first == args.runs);
+    std::process::exit(if ok { 0 } else { process::EXIT_FAILED });
+}
