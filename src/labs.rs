@@ -115,6 +115,12 @@ pub const LABS: &[Lab] = &[
         concept: "who runs first after fork is not determined: measured over many forks; synchronise when order matters",
         bins: &[LabBin { name: "fork-order", checks: grade::fork_order::CHECKS }],
     },
+    Lab {
+        number: 13,
+        id: "inherit",
+        concept: "made before fork, shared (one file offset, one socket); made after, separate (two offsets, EADDRINUSE)",
+        bins: &[LabBin { name: "inherit", checks: grade::inherit::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

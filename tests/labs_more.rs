@@ -157,3 +157,13 @@ fn lab12_fork_order_kit() {
 fn lab12_fork_order_controls_and_wrong_programs() {
     every_program("fork-order");
 }
+
+#[test]
+fn lab13_inherit_kit() {
+    grade_kit("inherit", "inherit");
+}
+
+#[test]
+fn lab13_inherit_controls_and_wrong_programs() {
+    every_program("inherit");
+}

@@ -20,6 +20,7 @@ pub mod exit_flush;
 pub mod fork_copy;
 pub mod fork_order;
 pub mod half_copy;
+pub mod inherit;
 pub mod orphan;
 pub mod pids;
 pub mod report;
