@@ -121,6 +121,12 @@ pub const LABS: &[Lab] = &[
         concept: "made before fork, shared (one file offset, one socket); made after, separate (two offsets, EADDRINUSE)",
         bins: &[LabBin { name: "inherit", checks: grade::inherit::CHECKS }],
     },
+    Lab {
+        number: 14,
+        id: "priority",
+        concept: "nice sets a process's share of a busy CPU: two pinned children's CPU times follow the scheduler's weights",
+        bins: &[LabBin { name: "priority", checks: grade::priority::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

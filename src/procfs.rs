@@ -202,6 +202,37 @@ pub fn ctxt_switches(pid: i32) -> io::Result<(u64, u64)> {
     Ok((status_field(pid, "voluntary_ctxt_switches")?, status_field(pid, "nonvoluntary_ctxt_switches")?))
 }
 
+/// The CPU time the process has used so far, in nanoseconds, from the
+/// first field of `/proc/<pid>/schedstat` (the scheduler's own account,
+/// far finer than `utime`/`stime`'s clock ticks).
+pub fn run_ns(pid: i32) -> io::Result<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat"))?;
+    text.split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("unreadable /proc/{pid}/schedstat")))
+}
+
+/// The CPUs a process may run on, as `/proc/<pid>/status` lists them (`0-1`, `3`).
+pub fn cpus_allowed(pid: i32) -> io::Result<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    text.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).map(|v| v.trim().to_string()).ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("no Cpus_allowed_list in /proc/{pid}/status"))
+    })
+}
+
+/// The weight the kernel's scheduler (CFS, EEVDF) gives a nice value: a
+/// runnable process gets CPU time in proportion to its weight.
+/// `sched_prio_to_weight` in the kernel's `kernel/sched/core.c`; each nice
+/// step is about 1.25 times.
+pub fn nice_weight(nice: i32) -> u32 {
+    const WEIGHTS: [u32; 40] = [
+        88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906, 3121, 2501,
+        1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+    ];
+    WEIGHTS[(nice.clamp(-20, 19) + 20) as usize]
+}
+
 /// `ps -o stat= -p PID`: the STAT column as the real `ps` prints it, or
 /// `None` when `ps` cannot run or knows no such process.
 pub fn ps_stat(pid: i32) -> Option<String> {
@@ -325,5 +356,8 @@ mod tests {
         let (vol, _) = ctxt_switches(std::process::id() as i32).unwrap();
         let _ = vol;
         assert!(status_field(std::process::id() as i32, "no_such_field").is_err());
+        assert!(run_ns(std::process::id() as i32).unwrap() > 0);
+        assert!(!cpus_allowed(std::process::id() as i32).unwrap().is_empty());
+        assert_eq!((nice_weight(0), nice_weight(10), nice_weight(-20), nice_weight(19)), (1024, 110, 88761, 15));
     }
 }

@@ -167,3 +167,13 @@ fn lab13_inherit_kit() {
 fn lab13_inherit_controls_and_wrong_programs() {
     every_program("inherit");
 }
+
+#[test]
+fn lab14_priority_kit() {
+    grade_kit("priority", "priority");
+}
+
+#[test]
+fn lab14_priority_controls_and_wrong_programs() {
+    every_program("priority");
+}

@@ -13,9 +13,8 @@
 use clap::Parser;
 use std::time::Duration;
 
-use labkit::{delay, out, process, say};
-use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
-use nix::unistd::{Pid, getpid};
+use labkit::{delay, out, process, procfs, say};
+use nix::unistd::getpid;
 
 /// Who runs first after fork: a histogram over many forks, with and without one CPU.
 #[derive(Parser)]
@@ -38,36 +37,16 @@ struct Args {
     gap: Duration,
 }
 
-/// The CPUs the calling process may run on, as `0-1` or `1` (read back from `/proc/self/status`).
-fn allowed_cpus() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).unwrap_or("?").trim().to_string()
-}
-
-fn pin_to_current_cpu() {
-    // SAFETY: sched_getcpu only reads which CPU the caller is on.
-    let cpu = unsafe { libc::sched_getcpu() };
-    let mut set = CpuSet::new();
-    let pinned = usize::try_from(cpu).map_err(|_| nix::errno::Errno::last()).and_then(|cpu| {
-        set.set(cpu)?;
-        sched_setaffinity(Pid::from_raw(0), &set)
-    });
-    if let Err(e) = pinned {
-        process::fail("sched_setaffinity failed", e);
-    }
-}
-
 fn main() {
     let args: Args = labkit::start("parent");
-    let cpus = sched_getaffinity(Pid::from_raw(0))
-        .map_or(0, |set| (0..CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false)).count());
+    let cpus = process::cpus_usable();
     if args.one_cpu {
-        pin_to_current_cpu();
+        process::pin_to_current_cpu().unwrap_or_else(|e| process::fail("sched_setaffinity failed", e));
     }
     say!(
         "getpid()={} cpus_allowed={} ({} of this machine's {cpus} CPUs allowed{}); children inherit it",
         getpid(),
-        allowed_cpus(),
+        procfs::cpus_allowed(getpid().as_raw()).unwrap_or_else(|e| e.to_string()),
         if args.one_cpu { 1 } else { cpus },
         if args.one_cpu { ", pinned with sched_setaffinity" } else { "" }
     );

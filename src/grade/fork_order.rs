@@ -129,10 +129,8 @@ fn one_cpu(g: &Grader, p: &Program) -> Verdict {
         let mut masks: HashMap<i32, String> = HashMap::new();
         while matches!(running.child.try_wait(), Ok(None)) {
             for pid in procfs::family(reaper) {
-                if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
-                    if let Some(m) = text.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")) {
-                        masks.insert(pid, m.trim().to_string());
-                    }
+                if let Ok(m) = procfs::cpus_allowed(pid) {
+                    masks.insert(pid, m);
                 }
             }
             std::thread::sleep(Duration::from_millis(2));

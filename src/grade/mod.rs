@@ -23,6 +23,7 @@ pub mod half_copy;
 pub mod inherit;
 pub mod orphan;
 pub mod pids;
+pub mod priority;
 pub mod report;
 pub mod runner;
 pub mod sigchld_ignore;
