@@ -39,12 +39,15 @@ struct Seen {
     nices: Vec<i64>,
 }
 
+/// Two processes' CPU nanoseconds, at the first and at the last look that saw both running.
+type Window = ((u64, u64), (u64, u64));
+
 struct Competed {
     run: Run,
     nice: i32,
     seen: HashMap<i32, Seen>,
     /// For each pair of processes seen at the same look: (first, last) CPU nanoseconds of both.
-    both: HashMap<(i32, i32), ((u64, u64), (u64, u64))>,
+    both: HashMap<(i32, i32), Window>,
 }
 
 fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, String> {
@@ -55,7 +58,7 @@ fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, Stri
         .map_err(|e| format!("cannot start the reaper: {e}"))?;
     let reaper = running.reaper_pid();
     let mut seen: HashMap<i32, Seen> = HashMap::new();
-    let mut both: HashMap<(i32, i32), ((u64, u64), (u64, u64))> = HashMap::new();
+    let mut both: HashMap<(i32, i32), Window> = HashMap::new();
     while matches!(running.child.try_wait(), Ok(None)) {
         let mut ns: Vec<(i32, u64)> = Vec::new();
         for pid in procfs::family(reaper) {
