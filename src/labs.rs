@@ -127,6 +127,12 @@ pub const LABS: &[Lab] = &[
         concept: "nice sets a process's share of a busy CPU: two pinned children's CPU times follow the scheduler's weights",
         bins: &[LabBin { name: "priority", checks: grade::priority::CHECKS }],
     },
+    Lab {
+        number: 15,
+        id: "parallel",
+        concept: "the same CPU work split among processes: the wall time drops only while there are free CPUs",
+        bins: &[LabBin { name: "parallel", checks: grade::parallel::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

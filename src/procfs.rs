@@ -95,6 +95,7 @@ pub fn ignores_signal(pid: i32, signo: i32) -> io::Result<bool> {
 pub struct Sched {
     pub pid: i32,
     pub state: char,
+    pub ppid: i32,
     pub pgrp: i32,
     pub session: i32,
     /// The controlling terminal (0: none).
@@ -125,6 +126,7 @@ impl Sched {
         Some(Sched {
             pid: stat.pid,
             state: stat.state,
+            ppid: stat.ppid,
             pgrp: stat.pgrp,
             session: stat.session,
             tty_nr: int(7)? as i32,

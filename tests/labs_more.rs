@@ -27,7 +27,10 @@ fn expectation(path: &Path) -> Expect {
         return Expect::FullMarks;
     }
     let list = line.strip_prefix("fails ").unwrap_or_else(|| panic!("{}: bad Expect line `{line}`", path.display()));
-    Expect::Fails(list.split("; ").map(|n| n.trim().trim_matches('"').to_string()).collect())
+    // `"name one"; "name two"`: the names are the quoted parts (a name may hold `;`).
+    let names: Vec<String> = list.split('"').skip(1).step_by(2).map(str::to_string).collect();
+    assert!(!names.is_empty(), "{}: bad Expect line `{line}`", path.display());
+    Expect::Fails(names)
 }
 
 /// The program `tests/broken/<lab>/<file>`: Python runs with `python3 -S`, C is compiled.
@@ -120,8 +123,8 @@ fn expect_headers_are_read() {
     let dir = std::env::temp_dir().join(format!("labkit-expect-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("x.py");
-    std::fs::write(&f, "#!/usr/bin/env python3\n# Broken: ...\n# Expect: fails \"a b\"; \"c\"\n").unwrap();
-    assert_eq!(expectation(&f), Expect::Fails(vec!["a b".into(), "c".into()]));
+    std::fs::write(&f, "#!/usr/bin/env python3\n# Broken: ...\n# Expect: fails \"a b\"; \"c; d\"\n").unwrap();
+    assert_eq!(expectation(&f), Expect::Fails(vec!["a b".into(), "c; d".into()]));
     std::fs::write(&f, "/* Control.\n   Expect: full marks\n*/\n").unwrap();
     assert_eq!(expectation(&f), Expect::FullMarks);
     let _ = std::fs::remove_dir_all(&dir);
@@ -176,4 +179,14 @@ fn lab14_priority_kit() {
 #[test]
 fn lab14_priority_controls_and_wrong_programs() {
     every_program("priority");
+}
+
+#[test]
+fn lab15_parallel_kit() {
+    grade_kit("parallel", "parallel");
+}
+
+#[test]
+fn lab15_parallel_controls_and_wrong_programs() {
+    every_program("parallel");
 }

@@ -22,6 +22,7 @@ pub mod fork_order;
 pub mod half_copy;
 pub mod inherit;
 pub mod orphan;
+pub mod parallel;
 pub mod pids;
 pub mod priority;
 pub mod report;
