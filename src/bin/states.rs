@@ -189,6 +189,8 @@ fn main() {
         busy_after.1 - busy_before.1
     );
     ok &= sleeper_after.0 - sleeper_before.0 >= u64::from(args.wakes) && busy_after.0 == busy_before.0;
+    // The busy child has shown what it had to: closing its pipe ends it (no CPU burnt for nothing).
+    drop(stop_w);
 
     // T: SIGSTOP stops the sleeper; SIGCONT resumes it (back to S: it is still blocked in read).
     let _ = kill(sleeper, Signal::SIGSTOP);
@@ -286,7 +288,7 @@ fn main() {
     delay::pause(args.hold);
 
     // Closing the pipes ends every child: end of file for the readers.
-    drop((wake_w, stop_w, release_w));
+    drop((wake_w, release_w));
     say!("closed my pipes: every child sees end of file and exits");
     process::reap_all(|r| {
         ok &= r.exit_code() == Some(0);

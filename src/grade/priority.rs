@@ -86,7 +86,7 @@ fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, Stri
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(5));
     }
     Ok(Competed { run: running.finish()?, nice, seen, both })
 }
@@ -101,13 +101,13 @@ fn who(run: &Run, who: &str, key: &str) -> Result<(i32, String), String> {
 }
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = g.run(p, &["--nice", "10", "--duration", "100ms"])?;
+    let run = g.run(p, &["--nice", "10", "--duration", "50ms"])?;
     run.expect_basic()
 }
 
 fn pinned(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(250)))?;
+        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(120)))?;
         let (normal, _) = who(&c.run, "normal", "pid")?;
         let (low, _) = who(&c.run, "nice", "pid")?;
         expect_one_cpu(&c, normal, low)?;
@@ -142,7 +142,7 @@ fn expect_one_cpu(c: &Competed, normal: i32, low: i32) -> Verdict {
 
 fn shares(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(300)))?;
+        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(200)))?;
         let (normal, normal_ms) = who(&c.run, "normal", "cpu_ms")?;
         let (low, low_ms) = who(&c.run, "nice", "cpu_ms")?;
         expect_one_cpu(&c, normal, low)?;

@@ -63,7 +63,7 @@ struct Observed {
 }
 
 /// How often the grader reads the program's processes while it runs.
-const LOOK_EVERY: Duration = Duration::from_millis(2);
+const LOOK_EVERY: Duration = Duration::from_millis(4);
 
 /// Run with random `--wakes` and `--nice`, every state held `hold`; with
 /// `watch`, record what the grader itself sees in `/proc`, reading every
