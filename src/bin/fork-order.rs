@@ -2,9 +2,11 @@
 //! determined.
 //!
 //! The parent forks `--runs` children, one at a time. Right after `fork`,
-//! each of the two writes one byte into a pipe they share (`P` or `C`) and
-//! then its line on stdout, which they share too. The first byte in the pipe
-//! says who got there first; the parent counts, and prints the histogram.
+//! each of the two writes its line into a pipe they share, in one write.
+//! The parent then reads the pipe: the first line in it says who got there
+//! first. It prints both lines as they came, counts, and prints the
+//! histogram. At the end, parent and child print lines on the stdout they
+//! share, to show them interleave.
 //! With `--one-cpu` the family is pinned to one CPU (the two cannot run at
 //! the same time: the scheduler picks one); with `--sync` the parent waits
 //! for its child before writing, and the order is the same every time: that
@@ -54,9 +56,12 @@ fn main() {
     let (mut parent_first, mut child_first) = (0u32, 0u32);
     for run in 1..=args.runs {
         let (r, w) = nix::unistd::pipe().unwrap_or_else(|e| process::fail("pipe failed", e));
+        // One write(2) of one tagged line into the shared pipe.
+        let mark = |who: &str| {
+            let _ = nix::unistd::write(&w, format!("{} run={run} {who} wrote\n", out::tag()).as_bytes());
+        };
         let child = process::fork_child("child", || {
-            let _ = nix::unistd::write(&w, b"C");
-            say!("run={run} child wrote");
+            mark("child");
             0
         })
         .unwrap_or_else(|e| process::fail("fork failed", e));
@@ -64,21 +69,23 @@ fn main() {
             // Synchronised: the parent writes only once its child has ended.
             let _ = process::wait_for(child);
         }
-        let _ = nix::unistd::write(&w, b"P");
-        say!("run={run} parent wrote");
+        mark("parent");
         if !args.sync {
             let _ = process::wait_for(child);
         }
         drop(w);
-        let mut first = [0u8; 1];
-        let _ = nix::unistd::read(&r, &mut first);
-        let who = if first[0] == b'C' { "child" } else { "parent" };
-        if who == "child" {
+        let mut arrived = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::fs::File::from(r), &mut arrived);
+        for line in arrived.lines() {
+            say!("pipe: {line}");
+        }
+        let first = arrived.lines().next().and_then(out::Tagged::parse).map_or_else(|| "?".to_string(), |t| t.role);
+        if first == "child" {
             child_first += 1;
         } else {
             parent_first += 1;
         }
-        say!("run={run} child={child} first={who}");
+        say!("run={run} child={child} first={first}");
     }
     let share = |n: u32| 100.0 * f64::from(n) / f64::from(args.runs);
     say!(

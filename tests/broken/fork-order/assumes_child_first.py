@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Broken: never measures: believes the child always runs first and prints first=child
-for every run, while the runs' own lines in stdout show the parent first almost every time.
+for every run, while the lines it read from the pipe show the parent first in most runs.
 
-Expect: fails "the histogram counts each run's first=, as the stdout order mostly shows"
+Expect: fails "each run's first= is the order the two lines arrived in the pipe, and the histogram counts them"
 """
 import sys
 

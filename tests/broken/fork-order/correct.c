@@ -44,22 +44,29 @@ int main(int argc, char **argv) {
         pid_t c = fork();
         if (c == 0) {
             role = "child";
-            write(p[1], "C", 1);
-            snprintf(text, sizeof text, "run=%d child wrote", run);
-            say(text);
+            char line[128];
+            int n = snprintf(line, sizeof line, "[child %d] run=%d child wrote\n", getpid(), run);
+            write(p[1], line, n);
             _exit(0);
         }
         if (sync) waitpid(c, NULL, 0);
-        write(p[1], "P", 1);
-        snprintf(text, sizeof text, "run=%d parent wrote", run);
-        say(text);
+        char line[128];
+        int n = snprintf(line, sizeof line, "[parent %d] run=%d parent wrote\n", getpid(), run);
+        write(p[1], line, n);
         if (!sync) waitpid(c, NULL, 0);
         close(p[1]);
-        char first = 0;
-        read(p[0], &first, 1);
+        char got[512];
+        int len = 0, k;
+        while ((k = read(p[0], got + len, sizeof got - 1 - len)) > 0) len += k;
+        got[len] = 0;
         close(p[0]);
-        child_first += first == 'C';
-        snprintf(text, sizeof text, "run=%d child=%d first=%s", run, c, first == 'C' ? "child" : "parent");
+        int child_won = strncmp(got, "[child", 6) == 0;
+        child_first += child_won;
+        for (char *l = strtok(got, "\n"); l; l = strtok(NULL, "\n")) {
+            snprintf(text, sizeof text, "pipe: %s", l);
+            say(text);
+        }
+        snprintf(text, sizeof text, "run=%d child=%d first=%s", run, c, child_won ? "child" : "parent");
         say(text);
     }
     snprintf(text, sizeof text, "runs=%d parent_first=%d child_first=%d", runs, runs - child_first, child_first);

@@ -32,21 +32,28 @@ def main(bug=None):
     counts = {"parent": 0, "child": 0}
     for run in range(1, args.runs + 1):
         r, w = os.pipe()
+
+        def mark(who):   # one write of one tagged line into the shared pipe
+            os.write(w, f"[{role} {os.getpid()}] run={run} {who} wrote\n".encode())
         child = os.fork()
         if child == 0:
             role = "child"
-            os.write(w, b"C")
-            say(f"run={run} child wrote")
+            mark("child")
             os._exit(0)
         if args.sync and bug != "ignores-sync":
             os.waitpid(child, 0)
-        os.write(w, b"P")
-        say(f"run={run} parent wrote")
+        mark("parent")
         if not args.sync or bug == "ignores-sync":
             os.waitpid(child, 0)
         os.close(w)
-        first = "child" if os.read(r, 1) == b"C" else "parent"
+        arrived = b""
+        while chunk := os.read(r, 4096):
+            arrived += chunk
         os.close(r)
+        lines = arrived.decode().splitlines()
+        for line in lines:
+            say(f"pipe: {line}")
+        first = "child" if lines and lines[0].startswith("[child") else "parent"
         if bug == "assumes-child-first":
             first = "child"   # "the child always runs first"
         counts[first] += 1
