@@ -123,7 +123,7 @@ fn go(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) ->
         }
         most_at_once = most_at_once.max(alive);
         parallel_seen |= busy_now >= 2;
-        std::thread::sleep(Duration::from_millis(3));
+        std::thread::sleep(Duration::from_millis(4));
     }
     let run = running.finish()?;
     let mut rounds = Vec::new();
@@ -224,12 +224,12 @@ fn expect_consistent(o: &Outcome) -> Verdict {
 }
 
 fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    go(g, p, &[1, 2], Duration::from_millis(60), false)?.run.expect_basic()
+    go(g, p, &[1, 2], Duration::from_millis(40), false)?.run.expect_basic()
 }
 
 fn same_cpu(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(120)), false)?;
+        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(80)), false)?;
         expect_consistent(&o)?;
         let work = o.work.as_secs_f64() * 1000.0;
         for r in &o.rounds {
@@ -249,7 +249,7 @@ fn same_cpu(g: &Grader, p: &Program) -> Verdict {
 fn speedup(g: &Grader, p: &Program) -> Verdict {
     let n = cpus();
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, n, 2 * n], Pace(pace.0.min(4)).of(Duration::from_millis(160)), false)?;
+        let o = go(g, p, &[1, n, 2 * n], Pace(pace.0.min(4)).of(Duration::from_millis(120)), false)?;
         expect_consistent(&o)?;
         for r in &o.rounds {
             expect(r.busy <= f64::from(n) * OVER, || {
@@ -280,7 +280,7 @@ fn speedup(g: &Grader, p: &Program) -> Verdict {
 
 fn one_core(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(100)), true)?;
+        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(60)), true)?;
         expect_consistent(&o)?;
         for r in &o.rounds {
             let unpinned: Vec<String> = r.seen.iter().filter(|w| w.cpus.is_empty() || w.cpus.contains([',', '-'])).map(|w| w.cpus.clone()).collect();
