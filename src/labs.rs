@@ -97,6 +97,42 @@ pub const LABS: &[Lab] = &[
             LabBin { name: "chat-client", checks: grade::chat::client::CHECKS },
         ],
     },
+    Lab {
+        number: 10,
+        id: "states",
+        concept: "process states R, S, T, D, Z and ps's flags, read from /proc beside ps -o stat",
+        bins: &[LabBin { name: "states", checks: grade::states::CHECKS }],
+    },
+    Lab {
+        number: 11,
+        id: "exit-flush",
+        concept: "a buffer filled before fork is in both processes: exit() flushes the child's copy, _exit() does not",
+        bins: &[LabBin { name: "exit-flush", checks: grade::exit_flush::CHECKS }],
+    },
+    Lab {
+        number: 12,
+        id: "fork-order",
+        concept: "who runs first after fork is not determined: measured over many forks; synchronise when order matters",
+        bins: &[LabBin { name: "fork-order", checks: grade::fork_order::CHECKS }],
+    },
+    Lab {
+        number: 13,
+        id: "inherit",
+        concept: "made before fork, shared (one file offset, one socket); made after, separate (two offsets, EADDRINUSE)",
+        bins: &[LabBin { name: "inherit", checks: grade::inherit::CHECKS }],
+    },
+    Lab {
+        number: 14,
+        id: "priority",
+        concept: "nice sets a process's share of a busy CPU: two pinned children's CPU times follow the scheduler's weights",
+        bins: &[LabBin { name: "priority", checks: grade::priority::CHECKS }],
+    },
+    Lab {
+        number: 15,
+        id: "parallel",
+        concept: "the same CPU work split among processes: the wall time drops only while there are free CPUs",
+        bins: &[LabBin { name: "parallel", checks: grade::parallel::CHECKS }],
+    },
 ];
 
 /// The lab with this id or binary name.

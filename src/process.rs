@@ -239,6 +239,26 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
     }
 }
 
+/// Pin the calling process to the CPU it is running on now
+/// (`sched_setaffinity` with that one CPU); children forked afterwards
+/// inherit the pin. Returns the CPU.
+pub fn pin_to_current_cpu() -> nix::Result<usize> {
+    use nix::sched::{CpuSet, sched_setaffinity};
+    // SAFETY: sched_getcpu only reads which CPU the caller is on.
+    let cpu = usize::try_from(unsafe { libc::sched_getcpu() }).map_err(|_| Errno::last())?;
+    let mut set = CpuSet::new();
+    set.set(cpu)?;
+    sched_setaffinity(Pid::from_raw(0), &set)?;
+    Ok(cpu)
+}
+
+/// How many CPUs the calling process may run on (`sched_getaffinity`).
+pub fn cpus_usable() -> usize {
+    use nix::sched::{CpuSet, sched_getaffinity};
+    sched_getaffinity(Pid::from_raw(0))
+        .map_or(1, |set| (0..CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false)).count())
+}
+
 /// Exit code for "the program ran but what it observed was wrong".
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code for bad command-line input (the same code clap uses).

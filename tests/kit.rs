@@ -13,7 +13,8 @@ fn labkit(args: &[&str]) -> std::process::Output {
 fn every_lab_has_a_binary_a_handout_and_graded_checks() {
     let top = env!("CARGO_MANIFEST_DIR");
     let tests = std::fs::read_to_string(format!("{top}/tests/labs.rs")).unwrap()
-        + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default();
+        + &std::fs::read_to_string(format!("{top}/tests/chat.rs")).unwrap_or_default()
+        + &std::fs::read_to_string(format!("{top}/tests/labs_more.rs")).unwrap_or_default();
     for (i, lab) in LABS.iter().enumerate() {
         assert_eq!(lab.number as usize, i + 1, "labs are numbered in course order");
         let handout = std::fs::read_to_string(format!("{top}/{}", lab.handout()))

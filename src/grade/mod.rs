@@ -16,13 +16,19 @@
 
 pub mod chat;
 pub mod double_fork;
+pub mod exit_flush;
 pub mod fork_copy;
+pub mod fork_order;
 pub mod half_copy;
+pub mod inherit;
 pub mod orphan;
+pub mod parallel;
 pub mod pids;
+pub mod priority;
 pub mod report;
 pub mod runner;
 pub mod sigchld_ignore;
+pub mod states;
 pub mod strace;
 pub mod wait_status;
 pub mod zombie;

@@ -1,0 +1,218 @@
+//! Checks for lab 14, priority. See `labs/14-priority.md`, "Grading contract".
+//!
+//! The grader reads the two children in `/proc` itself while they compete:
+//! their CPU (`Cpus_allowed_list`), their nice value, and the CPU time the
+//! scheduler gave each (`/proc/PID/schedstat`). Both children are pinned to
+//! one CPU, so their ratio follows their weights even when other programs
+//! use that CPU too.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use crate::procfs;
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
+    Check { name: "both children pinned to one CPU, at nice 0 and nice N (seen in /proc)", points: 2, run: pinned },
+    Check {
+        name: "CPU times follow the scheduler's weights (within 2x), measured by the grader too",
+        points: 3,
+        run: shares,
+    },
+    Check { name: "NI and PRI as ps shows them", points: 1, run: ps_columns },
+    Check {
+        name: "a negative --nice without privilege fails with EACCES, leaving nothing behind",
+        points: 2,
+        run: refused,
+    },
+];
+
+/// How far the measured ratio may be from the weights' ratio (stated in the contract).
+const TOLERANCE: f64 = 2.0;
+
+/// What the grader read of one process, each time it looked.
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    /// Every `Cpus_allowed_list` read, in order.
+    cpus: Vec<String>,
+    nices: Vec<i64>,
+}
+
+/// Two processes' CPU nanoseconds, at the first and at the last look that saw both running.
+type Window = ((u64, u64), (u64, u64));
+
+struct Competed {
+    run: Run,
+    nice: i32,
+    seen: HashMap<i32, Seen>,
+    /// For each pair of processes seen at the same look: (first, last) CPU nanoseconds of both.
+    both: HashMap<(i32, i32), Window>,
+}
+
+fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, String> {
+    let nice = random_in(8, 12) as i32;
+    let d = format!("{}ms", duration.as_millis());
+    let mut running = g
+        .spawn(p, &["--nice", &nice.to_string(), "--duration", &d])
+        .map_err(|e| format!("cannot start the reaper: {e}"))?;
+    let reaper = running.reaper_pid();
+    let mut seen: HashMap<i32, Seen> = HashMap::new();
+    let mut both: HashMap<(i32, i32), Window> = HashMap::new();
+    while matches!(running.child.try_wait(), Ok(None)) {
+        let mut ns: Vec<(i32, u64)> = Vec::new();
+        for pid in procfs::family(reaper) {
+            let Ok(Some(s)) = procfs::sched(pid) else { continue };
+            if "ZX".contains(s.state) {
+                continue;
+            }
+            let e = seen.entry(pid).or_default();
+            if let Ok(c) = procfs::cpus_allowed(pid) {
+                if !e.cpus.contains(&c) {
+                    e.cpus.push(c);
+                }
+            }
+            if e.nices.last() != Some(&s.nice) {
+                e.nices.push(s.nice);
+            }
+            if let Ok(n) = procfs::run_ns(pid) {
+                ns.push((pid, n));
+            }
+        }
+        for &(a, na) in &ns {
+            for &(b, nb) in &ns {
+                if a < b {
+                    both.entry((a, b)).and_modify(|(_, last)| *last = (na, nb)).or_insert(((na, nb), (na, nb)));
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Ok(Competed { run: running.finish()?, nice, seen, both })
+}
+
+/// The `pid=` on the line with `who=WHO` (and `key=`).
+fn who(run: &Run, who: &str, key: &str) -> Result<(i32, String), String> {
+    run.lines
+        .iter()
+        .filter(|l| l.fact("who") == Some(who))
+        .find_map(|l| Some((l.fact("pid")?.parse().ok()?, l.fact(key)?.to_string())))
+        .ok_or_else(|| format!("expected a line `... who={who} pid=PID ... {key}=...`\n{}", run.excerpt()))
+}
+
+fn runs_clean(g: &Grader, p: &Program) -> Verdict {
+    let run = g.run(p, &["--nice", "10", "--duration", "50ms"])?;
+    run.expect_basic()
+}
+
+fn pinned(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(120)))?;
+        let (normal, _) = who(&c.run, "normal", "pid")?;
+        let (low, _) = who(&c.run, "nice", "pid")?;
+        expect_one_cpu(&c, normal, low)?;
+        let get = |pid: i32| c.seen.get(&pid).cloned().unwrap_or_default();
+        let (sn, sl) = (get(normal), get(low));
+        expect(sn.nices.iter().all(|&n| n == 0), || {
+            format!("the first child should stay at nice 0; the grader read {:?}", sn.nices)
+        })?;
+        expect(sl.nices.last() == Some(&i64::from(c.nice)), || {
+            format!(
+                "with --nice {}, the second child should end at nice {}; the grader read {:?}",
+                c.nice, c.nice, sl.nices
+            )
+        })
+    })
+}
+
+/// Both children were only ever seen pinned to the same single CPU.
+fn expect_one_cpu(c: &Competed, normal: i32, low: i32) -> Verdict {
+    let get = |pid: i32| c.seen.get(&pid).cloned().unwrap_or_default();
+    let (sn, sl) = (get(normal), get(low));
+    let single = |s: &Seen| s.cpus.len() == 1 && !s.cpus[0].contains([',', '-']);
+    expect(single(&sn) && single(&sl) && sn.cpus == sl.cpus, || {
+        let shown = |s: &Seen| if s.cpus.is_empty() { "nothing".to_string() } else { s.cpus.join(" then ") };
+        format!(
+            "both children should be pinned to the same single CPU, or they do not compete; the grader read Cpus_allowed_list {} for the nice-0 child (pid {normal}) and {} for the other (pid {low})",
+            shown(&sn),
+            shown(&sl)
+        )
+    })
+}
+
+fn shares(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(200)))?;
+        let (normal, normal_ms) = who(&c.run, "normal", "cpu_ms")?;
+        let (low, low_ms) = who(&c.run, "nice", "cpu_ms")?;
+        expect_one_cpu(&c, normal, low)?;
+        let expected = f64::from(procfs::nice_weight(0)) / f64::from(procfs::nice_weight(c.nice));
+        let within = |r: f64| r >= expected / TOLERANCE && r <= expected * TOLERANCE;
+        let (nm, lm): (f64, f64) = (normal_ms.parse().unwrap_or(0.0), low_ms.parse().unwrap_or(0.0));
+        let printed = if lm > 0.0 { nm / lm } else { f64::INFINITY };
+        expect(within(printed), || {
+            format!(
+                "with --nice {}, the weights give a ratio of {expected:.2}; the program's cpu_ms={normal_ms} and cpu_ms={low_ms} give {printed:.2}, not within {TOLERANCE}x\n{}",
+                c.nice,
+                c.run.excerpt()
+            )
+        })?;
+        let key = (normal.min(low), normal.max(low));
+        let Some(((a0, b0), (a1, b1))) = c.both.get(&key).copied() else {
+            return Err(format!("the grader never saw both children (pids {normal} and {low}) running at once\n{}", c.run.excerpt()));
+        };
+        let (d_normal, d_low) = if normal < low { (a1 - a0, b1 - b0) } else { (b1 - b0, a1 - a0) };
+        let seen = if d_low > 0 { d_normal as f64 / d_low as f64 } else { f64::INFINITY };
+        expect(within(seen), || {
+            format!(
+                "with --nice {}, the weights give a ratio of {expected:.2}; the grader read /proc/PID/schedstat itself: {:.1} ms for the nice-0 child, {:.1} ms for the other, a ratio of {seen:.2}, not within {TOLERANCE}x",
+                c.nice,
+                d_normal as f64 / 1e6,
+                d_low as f64 / 1e6
+            )
+        })
+    })
+}
+
+fn ps_columns(g: &Grader, p: &Program) -> Verdict {
+    let nice = random_in(1, 19) as i32;
+    let run = g.run(p, &["--nice", &nice.to_string(), "--duration", "50ms"])?;
+    for (role, n) in [("normal", 0), ("nice", nice)] {
+        let (_, ni) = who(&run, role, "ps_ni")?;
+        let (_, pri) = who(&run, role, "ps_pri")?;
+        expect(ni == n.to_string() && pri == (19 - n).to_string(), || {
+            format!(
+                "for the child at nice {n}, `ps -o ni,pri` shows NI {n} and PRI {}; the {role} line says ps_ni={ni} ps_pri={pri}",
+                19 - n
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn refused(g: &Grader, p: &Program) -> Verdict {
+    let mut prog = p.clone();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        // root may lower nice: run the program as user nobody instead.
+        let ok = std::process::Command::new("setpriv").arg("--version").output().is_ok_and(|o| o.status.success());
+        expect(ok, || {
+            "the grader runs as root, so it runs this check as user nobody with setpriv (util-linux), which cannot be run".into()
+        })?;
+        prog.argv.splice(0..0, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"].map(String::from));
+    }
+    let nice = -(random_in(1, 20) as i32);
+    let run = g.run(&prog, &["--nice", &nice.to_string(), "--duration", "50ms"])?;
+    let as_nobody = if root { " (run as user nobody, since the grader is root)" } else { "" };
+    expect(run.code() != 0 && run.code() != 126 && run.code() != 127, || {
+        format!(
+            "--nice {nice}{as_nobody} cannot be granted: the program should fail (non-zero exit code), got exit {}\n{}",
+            run.code(),
+            run.excerpt()
+        )
+    })?;
+    let said = run.stdout.lines().chain(run.stderr.lines()).any(|l| crate::out::fact(l, "errno") == Some("EACCES"));
+    expect(said, || format!("--nice {nice}{as_nobody}: the program should say errno=EACCES\n{}", run.excerpt()))?;
+    run.expect_clean()
+}

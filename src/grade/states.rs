@@ -1,0 +1,272 @@
+//! Checks for lab 10, states. See `labs/10-states.md`, "Grading contract".
+//!
+//! The program prints one line per observation, `who=ROLE pid=N state=X
+//! ps_stat=...`; the grader watches the program's processes in `/proc`
+//! itself while it runs and accepts a printed state only for a process it
+//! saw in that state, with the attributes (session, threads, nice) that
+//! earn each `ps` flag.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use crate::out::Tagged;
+use crate::procfs;
+
+pub const CHECKS: &[Check] = &[
+    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
+    Check { name: "R, S, T and Z read from /proc, each seen by the grader too", points: 3, run: four_states },
+    Check { name: "D: the parent of a vfork waits in D, seen by the grader", points: 2, run: vfork_d },
+    Check { name: "ps -o stat shows s, l, N (and < only at negative nice) for real causes", points: 2, run: ps_flags },
+    Check {
+        name: "voluntary_ctxt_switches: the blocked child's grew with each wake-up, the busy one's did not",
+        points: 2,
+        run: ctxt_switches,
+    },
+];
+
+/// What the grader saw of one process in `/proc` while the program ran.
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    /// How many readings found it in each state, in the order first seen.
+    states: Vec<(char, u32)>,
+    leader: bool,
+    threads: i64,
+    nices: Vec<i64>,
+    /// `voluntary_ctxt_switches`, first and last seen.
+    voluntary: Option<(u64, u64)>,
+}
+
+impl Seen {
+    fn saw(&self, state: char) -> bool {
+        self.states.iter().any(|&(s, _)| s == state)
+    }
+
+    /// The share of the readings (before it ended) that found it running or runnable.
+    fn running_share(&self) -> f64 {
+        let alive: u32 = self.states.iter().filter(|(s, _)| !"ZX".contains(*s)).map(|(_, n)| n).sum();
+        let r: u32 = self.states.iter().filter(|(s, _)| *s == 'R').map(|(_, n)| n).sum();
+        if alive == 0 { 0.0 } else { f64::from(r) / f64::from(alive) }
+    }
+
+    fn describe(&self) -> String {
+        let parts: Vec<String> = self.states.iter().map(|(s, n)| format!("{s} {n} times")).collect();
+        parts.join(", ")
+    }
+}
+
+struct Observed {
+    run: Run,
+    wakes: u32,
+    nice: i32,
+    seen: HashMap<i32, Seen>,
+}
+
+/// How often the grader reads the program's processes while it runs.
+const LOOK_EVERY: Duration = Duration::from_millis(4);
+
+/// Run with random `--wakes` and `--nice`, every state held `hold`; with
+/// `watch`, record what the grader itself sees in `/proc`, reading every
+/// process of the program's family every few milliseconds until it ends.
+fn observe(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Observed, String> {
+    let wakes = random_in(2, 6) as u32;
+    let nice = random_in(1, 19) as i32;
+    let hold = format!("{}ms", hold.as_millis());
+    let args = ["--hold", &hold, "--wakes", &wakes.to_string(), "--nice", &nice.to_string()];
+    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the reaper: {e}"))?;
+    let reaper = running.reaper_pid();
+    let mut seen: HashMap<i32, Seen> = HashMap::new();
+    while watch && matches!(running.child.try_wait(), Ok(None)) {
+        for pid in procfs::family(reaper) {
+            let Ok(Some(x)) = procfs::sched(pid) else { continue };
+            let entry = seen.entry(pid).or_default();
+            match entry.states.iter_mut().find(|(s, _)| *s == x.state) {
+                Some((_, n)) => *n += 1,
+                None => entry.states.push((x.state, 1)),
+            }
+            entry.leader |= x.session == x.pid;
+            entry.threads = entry.threads.max(x.num_threads);
+            if !entry.nices.contains(&x.nice) {
+                entry.nices.push(x.nice);
+            }
+            if let Ok((v, _)) = procfs::ctxt_switches(pid) {
+                entry.voluntary = Some(entry.voluntary.map_or((v, v), |(first, _)| (first, v)));
+            }
+        }
+        std::thread::sleep(LOOK_EVERY);
+    }
+    Ok(Observed { run: running.finish()?, wakes, nice, seen })
+}
+
+/// The line that reports `who=WHO ... state=STATE`, and its `pid=`.
+fn line<'a>(run: &'a Run, who: &str, state: char) -> Result<(&'a Tagged, i32), String> {
+    let found = run
+        .lines
+        .iter()
+        .find(|l| l.fact("who") == Some(who) && l.fact("state").is_some_and(|s| s.starts_with(state) && s.len() == 1));
+    let Some(l) = found else {
+        return Err(format!(
+            "expected a line `... who={who} pid=N state={state} ps_stat=...`, found none\n{}",
+            run.excerpt()
+        ));
+    };
+    let pid = l.fact("pid").and_then(|p| p.parse().ok());
+    let Some(pid) = pid else {
+        return Err(format!("the who={who} line should say pid=N: `{}`", l.text));
+    };
+    Ok((l, pid))
+}
+
+/// The printed state is one the grader saw that process in.
+fn seen_in(o: &Observed, who: &str, state: char) -> Result<i32, String> {
+    let (_, pid) = line(&o.run, who, state)?;
+    let seen = o.seen.get(&pid).cloned().unwrap_or_default();
+    expect(seen.saw(state), || {
+        let saw =
+            if seen.states.is_empty() { "never saw it".to_string() } else { format!("saw it {}", seen.describe()) };
+        format!(
+            "the program says its {who} (pid {pid}) was in state {state}; the grader, reading /proc/{pid}/stat every few milliseconds, {saw}\n{}",
+            o.run.excerpt()
+        )
+    })?;
+    Ok(pid)
+}
+
+/// How long the program holds each state for the grader: 60 ms, longer on
+/// a retry, at most 10 times (the program holds about eight states in a row,
+/// and must finish within the run timeout).
+fn hold(pace: Pace) -> Duration {
+    Pace(pace.0.min(10)).of(Duration::from_millis(60))
+}
+
+/// The share of the grader's readings that must find the busy child in R (stated in the contract).
+const MIN_RUNNING_SHARE: f64 = 0.5;
+
+fn runs_clean(g: &Grader, p: &Program) -> Verdict {
+    observe(g, p, Duration::from_millis(20), false)?.run.expect_basic()
+}
+
+fn four_states(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let o = observe(g, p, hold(pace), true)?;
+        for (who, state) in [("busy", 'R'), ("sleeper", 'S'), ("sleeper", 'T'), ("zombie", 'Z')] {
+            seen_in(&o, who, state)?;
+        }
+        // Busy means always running or runnable, not now and then.
+        let (_, busy) = line(&o.run, "busy", 'R')?;
+        let seen = o.seen.get(&busy).cloned().unwrap_or_default();
+        expect(seen.running_share() >= MIN_RUNNING_SHARE, || {
+            format!(
+                "a busy child is in state R (running or runnable) whenever the grader looks; it saw the busy child (pid {busy}) {}",
+                seen.describe()
+            )
+        })
+    })
+}
+
+fn vfork_d(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let o = observe(g, p, hold(pace), true)?;
+        seen_in(&o, "vforker", 'D').map(drop)
+    })
+}
+
+fn ps_flags(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let o = observe(g, p, hold(pace), true)?;
+        let run = &o.run;
+        // Every reported ps_stat starts with the state letter read from /proc.
+        for l in run.lines.iter().filter(|l| l.fact("who").is_some() && l.fact("state").is_some()) {
+            let (state, ps) = (l.fact("state").unwrap_or_default(), l.fact("ps_stat").unwrap_or_default());
+            expect(!ps.is_empty() && ps.starts_with(state), || {
+                format!("ps_stat= should be what `ps -o stat` printed, starting with the state {state}: `{}`", l.text)
+            })?;
+        }
+        let want_nice = i64::from(o.nice);
+        let cases: [(&str, char, &str); 3] = [
+            ("leader", 's', "a session leader (setsid)"),
+            ("threads", 'l', "multi-threaded"),
+            ("nice", 'N', "at nice > 0"),
+        ];
+        for (who, flag, what) in cases {
+            let (l, pid) = line(run, who, 'S')?;
+            let ps = l.fact("ps_stat").unwrap_or_default();
+            expect(ps.contains(flag), || {
+                format!("the {who} child is {what}: `ps -o stat` should show {flag}, the line says ps_stat={ps}")
+            })?;
+            let seen = o.seen.get(&pid).cloned().unwrap_or_default();
+            let real = match flag {
+                's' => seen.leader,
+                'l' => seen.threads >= 2,
+                _ => seen.nices.contains(&want_nice),
+            };
+            expect(real, || match flag {
+                's' => format!("the grader never saw the leader (pid {pid}) lead its own session in /proc"),
+                'l' => format!("the grader never saw more than one thread in the threads child (pid {pid})"),
+                _ => format!(
+                    "with --nice {want_nice}, the grader saw the nice child (pid {pid}) at nice {:?}",
+                    seen.nices
+                ),
+            })?;
+        }
+        // `<` comes only with a negative nice, which needs privilege: either outcome, told truly.
+        let (l, pid) = line(run, "greedy", 'S')?;
+        let ps = l.fact("ps_stat").unwrap_or_default();
+        let printed: Option<i64> = l.fact("nice").and_then(|n| n.parse().ok());
+        let seen = o.seen.get(&pid).cloned().unwrap_or_default();
+        expect(printed.is_some_and(|n| seen.nices.contains(&n)), || {
+            format!(
+                "the greedy child's line should say nice=N as /proc has it (the grader saw {:?}): `{}`",
+                seen.nices, l.text
+            )
+        })?;
+        expect(ps.contains('<') == printed.is_some_and(|n| n < 0), || {
+            format!(
+                "ps shows < exactly when nice is negative; the greedy line says nice={} ps_stat={ps}",
+                printed.unwrap_or(0)
+            )
+        })
+    })
+}
+
+fn ctxt_switches(g: &Grader, p: &Program) -> Verdict {
+    g.timed(|pace: Pace| {
+        let o = observe(g, p, hold(pace), true)?;
+        let run = &o.run;
+        let grew = |who: &str| -> Result<(i64, i32, &Tagged), String> {
+            let found = run.lines.iter().find(|l| l.fact("who") == Some(who) && l.fact("voluntary_grew").is_some());
+            let Some(l) = found else {
+                return Err(format!("expected a line `... who={who} pid=N ... voluntary_grew=N`, found none\n{}", run.excerpt()));
+            };
+            let n = l.fact("voluntary_grew").and_then(|v| v.parse().ok());
+            let pid = l.fact("pid").and_then(|v| v.parse().ok());
+            match (n, pid) {
+                (Some(n), Some(pid)) => Ok((n, pid, l)),
+                _ => Err(format!("voluntary_grew= and pid= should be numbers: `{}`", l.text)),
+            }
+        };
+        let (slept, sleeper, l) = grew("sleeper")?;
+        let woken = l.fact("woken");
+        expect(woken == Some(o.wakes.to_string().as_str()), || {
+            format!("with --wakes {}, the sleeper line should say woken={}: `{}`", o.wakes, o.wakes, l.text)
+        })?;
+        expect(slept >= i64::from(o.wakes), || {
+            format!(
+                "woken {} times, the sleeper blocked in read() as often: voluntary_grew= should be at least {}, got {slept}",
+                o.wakes, o.wakes
+            )
+        })?;
+        let kernel = o.seen.get(&sleeper).and_then(|s| s.voluntary).map_or(0, |(a, b)| b - a);
+        expect(kernel >= u64::from(o.wakes), || {
+            format!(
+                "the grader read /proc/{sleeper}/status itself: the sleeper's voluntary_ctxt_switches grew by {kernel} while it ran, fewer than --wakes {}",
+                o.wakes
+            )
+        })?;
+        let (spun, busy, l) = grew("busy")?;
+        expect(busy != sleeper, || format!("busy and sleeper must be two processes: `{}`", l.text))?;
+        expect((0..=1).contains(&spun), || {
+            format!("a busy child never blocks: its voluntary_grew= should be 0 (at most 1 tolerated), got {spun}: `{}`", l.text)
+        })
+    })
+}

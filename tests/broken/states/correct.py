@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Control: a correct states lab in Python, as a student could write it from
+labs/10-states.md. The wrong programs beside it import it and change one step.
+
+Expect: full marks
+"""
+import argparse, os, signal, subprocess, sys, threading, time
+
+role = "parent"
+
+
+def say(msg):
+    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
+    sys.stdout.flush()
+
+
+def seconds(text):
+    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
+
+
+def stat(pid):
+    """The fields of /proc/<pid>/stat after the command name, numbered as in proc(5) (f[3] is the state)."""
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    return [None, str(pid), "comm"] + text[text.rindex(")") + 2:].split()
+
+
+def status(pid, name):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+
+
+def flags(f, pid):
+    nice, threads = int(f[19]), int(f[20])
+    return ("<" if nice < 0 else "") + ("N" if nice > 0 else "") + ("s" if int(f[6]) == pid else "") + \
+        ("l" if threads > 1 else "") + ("+" if f[8] != "-1" and f[5] == f[8] else "")
+
+
+def wait_state(pid, state, more=lambda f: True):
+    end = time.time() + 10
+    while time.time() < end:
+        f = stat(pid)
+        if f[3] == state and more(f):
+            return f
+        time.sleep(0.001)
+    raise SystemExit(f"pid {pid} never reached state {state}")
+
+
+def show(who, pid, state, more=lambda f: True):
+    f = wait_state(pid, state, more)
+    ps = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    say(f"who={who} pid={pid} state={f[3]} ps_stat={ps} from_proc={f[3]}{flags(f, pid)} nice={f[19]} threads={f[20]}")
+
+
+def child(name, body):
+    global role
+    pid = os.fork()
+    if pid == 0:
+        role = name
+        for fd in WRITERS:
+            os.close(fd)
+        try:
+            body()
+        finally:
+            sys.stdout.flush()
+            os._exit(0)
+    return pid
+
+
+def block(fd):
+    n = 0
+    while os.read(fd, 1):
+        n += 1
+    return n
+
+
+def main(bug=None):
+    global WRITERS
+    p = argparse.ArgumentParser()
+    p.add_argument("--hold", default="1s")
+    p.add_argument("--wakes", type=int, default=3)
+    p.add_argument("--nice", type=int, default=10)
+    args = p.parse_args()
+    hold = seconds(args.hold)
+    wake_r, wake_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    rel_r, rel_w = os.pipe()
+    WRITERS = [wake_w, stop_w, rel_w]
+
+    def busy():
+        os.set_blocking(stop_r, False)
+        while True:
+            if bug == "busy-sleeps":
+                time.sleep(0.01)
+            else:
+                sum(range(1000))
+            try:
+                os.read(stop_r, 1)
+                return
+            except BlockingIOError:
+                pass
+    b = child("busy", busy)
+    if bug == "busy-sleeps":   # a believable line, but the child is never really running
+        time.sleep(0.05)
+        f = stat(b)
+        say(f"who=busy pid={b} state=R ps_stat=R nice={f[19]} threads={f[20]}")
+    else:
+        show("busy", b, "R")
+    busy_before = status(b, "voluntary_ctxt_switches")
+    time.sleep(hold)
+
+    s = child("sleeper", lambda: say(f"read() returned {block(wake_r)} times"))
+    show("sleeper", s, "S")
+    before = status(s, "voluntary_ctxt_switches")
+    time.sleep(hold)
+    for i in range(1, args.wakes + 1):
+        os.write(wake_w, b"w")
+        wait_state(s, "S", lambda f: status(s, "voluntary_ctxt_switches") >= before + i)
+    after = status(s, "voluntary_ctxt_switches")
+    busy_after = status(b, "voluntary_ctxt_switches")
+    say(f"who=sleeper pid={s} woken={args.wakes} voluntary_grew={after - before}")
+    say(f"who=busy pid={b} voluntary_grew={busy_after - busy_before}")
+
+    os.kill(s, signal.SIGSTOP)
+    show("sleeper", s, "T")
+    time.sleep(hold)
+    os.kill(s, signal.SIGCONT)
+    show("sleeper", s, "S")
+
+    z = child("zombie", lambda: None)
+    show("zombie", z, "Z")
+    time.sleep(hold)
+    os.waitpid(z, 0)
+
+    # Python has no os.vfork: posix_spawn is a vfork (CLONE_VFORK) underneath, and its
+    # child blocks in a file action, opening a FIFO no one writes yet, before its exec.
+    fifo = f"/tmp/states-fifo-{os.getpid()}"
+    os.mkfifo(fifo)
+
+    def vforker():
+        if bug == "fake-d":   # a plain child that sleeps: no vfork
+            block(rel_r)
+            return
+        pid = os.posix_spawn("/bin/true", ["true"], {}, file_actions=[(os.POSIX_SPAWN_OPEN, 0, fifo, os.O_RDONLY, 0)])
+        say(f"posix_spawn() returned child={pid}")
+        os.waitpid(pid, 0)
+    v = child("vforker", vforker)
+    if bug == "fake-d":
+        time.sleep(0.05)
+        say(f"who=vforker pid={v} state=D ps_stat=D")
+    else:
+        show("vforker", v, "D")
+    time.sleep(hold)
+    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK) if bug != "fake-d" else None
+    if fd is not None:
+        os.close(fd)
+    os.unlink(fifo)
+
+    def leader():
+        if bug != "no-setsid":
+            os.setsid()
+        block(rel_r)
+    ld = child("leader", leader)
+    if bug == "no-setsid":
+        show("leader", ld, "S")
+    else:
+        show("leader", ld, "S", lambda f: int(f[6]) == ld)
+
+    def threads():
+        t = threading.Thread(target=block, args=(rel_r,))
+        t.start()
+        block(rel_r)
+        t.join()
+    show("threads", child("threads", threads), "S", lambda f: int(f[20]) >= 2)
+
+    def nice():
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)
+        block(rel_r)
+    show("nice", child("nice", nice), "S", lambda f: int(f[19]) == args.nice)
+
+    def greedy():
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, -5)
+        except OSError as e:
+            say(f"setpriority(-5) failed: errno={e.errno} {e.strerror}")
+        block(rel_r)
+    show("greedy", child("greedy", greedy), "S")
+    time.sleep(hold)
+
+    for fd in WRITERS:
+        os.close(fd)
+    while True:
+        try:
+            pid, st = os.wait()
+        except ChildProcessError:
+            break
+        say(f"reaped pid={pid} code={os.waitstatus_to_exitcode(st)}")
+
+
+WRITERS = []
+if __name__ == "__main__":
+    main()
