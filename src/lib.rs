@@ -15,6 +15,7 @@
 //! * [`chat`]: the capstone's library, a UDP group chat (lab 9).
 
 pub mod chat;
+pub mod class;
 pub mod copy;
 pub mod delay;
 pub mod grade;

@@ -15,7 +15,12 @@
 //! children) must never reap with `waitpid(-1)` itself.
 
 use std::fmt::Write as _;
-use std::process::Command;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +55,27 @@ pub struct Report {
     pub timed_out: bool,
     /// Why the command could not be started, if it could not.
     pub spawn_error: Option<String>,
+    /// Which resource cap ([`Caps`]) stopped the command, in words, if one did.
+    pub capped: Option<String>,
+}
+
+/// Limits on what one run may use, so that a runaway program (an endless
+/// output, a fork bomb, a disk filler) costs its author points and never
+/// harms the machine. Past a cap the reaper kills everything the command
+/// made and says which cap in [`Report::capped`]. `None`: no such cap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// Bytes of stdout and stderr together. The reaper then passes the
+    /// command's output on through pipes of its own, counting.
+    pub output: Option<u64>,
+    /// Processes alive or unreaped under the reaper at once (counted in
+    /// `/proc` every 10 ms or so: `RLIMIT_NPROC` counts per user, and root
+    /// ignores it).
+    pub procs: Option<usize>,
+    /// Bytes in the reaper's current folder (the grader's scratch folder),
+    /// all files together (summed every 50 ms or so and at the end); each
+    /// file is also held to this size by `RLIMIT_FSIZE`.
+    pub disk: Option<u64>,
 }
 
 impl Report {
@@ -86,6 +112,9 @@ impl Report {
         if let Some(e) = &self.spawn_error {
             let _ = writeln!(t, "spawn_error {e}");
         }
+        if let Some(c) = &self.capped {
+            let _ = writeln!(t, "capped {c}");
+        }
         t
     }
 
@@ -114,6 +143,8 @@ impl Report {
                 saw_code = true;
             } else if let Some(e) = line.strip_prefix("spawn_error ") {
                 r.spawn_error = Some(e.to_string());
+            } else if let Some(c) = line.strip_prefix("capped ") {
+                r.capped = Some(c.to_string());
             }
         }
         saw_code.then_some(r)
@@ -141,6 +172,58 @@ fn kill_descendants() -> Vec<i32> {
 /// Call it only from a single-threaded process that has no other children
 /// (`labkit reap` is one): it reaps every child it has.
 pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
+    run_capped(argv, timeout, grace, Caps::default())
+}
+
+/// Bytes in the files under `dir` (not following links), or a figure at or
+/// past `stop`, where it stops counting.
+fn bytes_under(dir: &Path, stop: u64) -> u64 {
+    let mut total = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(d) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if m.is_dir() {
+                folders.push(e.path());
+            } else {
+                total += m.len();
+            }
+            if total >= stop {
+                return total;
+            }
+        }
+    }
+    total
+}
+
+/// Pass `from` on to `to` until `from` ends; past `cap` bytes in all (with
+/// the other streams sharing `count`), pass nothing more, raise `over` and
+/// keep reading (so the command never blocks on a full pipe before the
+/// reaper kills it).
+fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u64, over: Arc<AtomicBool>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        };
+        let before = count.fetch_add(n as u64, Ordering::SeqCst);
+        if before >= cap {
+            continue;
+        }
+        let keep = n.min((cap - before) as usize);
+        let _ = to.write_all(&buf[..keep]).and_then(|()| to.flush());
+        if keep < n {
+            over.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// [`run`], within [`Caps`].
+pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Caps) -> Report {
     let mut report = Report::default();
     if let Err(e) = process::become_subreaper() {
         report.spawn_error = Some(format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"));
@@ -155,21 +238,63 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
     };
     let mut cmd = Command::new(prog);
     cmd.args(args);
+    if caps.output.is_some() {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    if let Some(limit) = caps.disk {
+        let rlim = libc::rlimit { rlim_cur: limit, rlim_max: limit };
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &rlim) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+    }
     // The command stays in the reaper's process group, so a program run in a
     // terminal can still read it; `exec` resets the caught signals above to
     // their defaults in the command.
-    let main_pid = match cmd.spawn() {
-        Ok(child) => child.id() as i32, // reaped below with waitpid, never with Child::wait
+    let mut output_over: Option<Arc<AtomicBool>> = None;
+    let (main_pid, mut relays) = match cmd.spawn() {
+        Ok(mut child) => {
+            // Reaped below with waitpid, never with Child::wait.
+            let mut relays = Vec::new();
+            if let Some(cap) = caps.output {
+                let count = Arc::new(AtomicU64::new(0));
+                let over = Arc::new(AtomicBool::new(false));
+                if let Some(out) = child.stdout.take() {
+                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
+                    relays.push(std::thread::spawn(move || relay(out, std::io::stdout(), c, cap, o)));
+                }
+                if let Some(err) = child.stderr.take() {
+                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
+                    relays.push(std::thread::spawn(move || relay(err, std::io::stderr(), c, cap, o)));
+                }
+                output_over = Some(over);
+            }
+            (child.id() as i32, relays)
+        }
         Err(e) => {
             report.spawn_error = Some(format!("cannot run {prog}: {e}"));
             report.code = 127;
             return report;
         }
     };
+    let here = std::env::current_dir().ok();
     let start = Instant::now();
     let mut main_done: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None; // once passed, everything left is killed
     let mut killed: Vec<i32> = Vec::new();
+    let mut polls: u64 = 0;
+    let disk_over = |report: &Report| -> Option<String> {
+        let (limit, dir) = (caps.disk?, here.as_deref()?);
+        let ended_by_xfsz = report.main.iter().chain(&report.adopted).any(|e| e.how.contains("SIGXFSZ"));
+        (ended_by_xfsz || bytes_under(dir, limit) >= limit)
+            .then(|| format!("disk: the program's files reached the cap of {limit} bytes: stopped"))
+    };
     loop {
         // Reap everything that has ended, reading its name while it is a zombie.
         loop {
@@ -188,10 +313,39 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
                 }
                 Ok(None) => break,
                 // ECHILD: nothing is left at all.
-                Err(_) => return report,
+                Err(_) => {
+                    if report.capped.is_none() {
+                        report.capped = disk_over(&report);
+                    }
+                    for r in relays.drain(..) {
+                        let _ = r.join();
+                    }
+                    if report.capped.is_none() && output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
+                        report.capped = Some(output_text(caps));
+                    }
+                    return report;
+                }
             }
         }
         let now = Instant::now();
+        polls += 1;
+        if report.capped.is_none() {
+            if output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
+                report.capped = Some(output_text(caps));
+            } else if let Some(max) = caps.procs.filter(|_| polls % 5 == 0) {
+                let n = procfs::descendants(std::process::id() as i32).len();
+                if n > max {
+                    report.capped = Some(format!(
+                        "processes: {n} processes at once, past the cap of {max} (a fork bomb?): all killed"
+                    ));
+                }
+            } else if polls % 25 == 0 {
+                report.capped = disk_over(&report);
+            }
+            if report.capped.is_some() {
+                kill_at = Some(now);
+            }
+        }
         if signals::stop_noted().is_some() {
             kill_at.get_or_insert(now);
         }
@@ -209,10 +363,17 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
     }
 }
 
+fn output_text(caps: Caps) -> String {
+    format!(
+        "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
+        caps.output.unwrap_or(0)
+    )
+}
+
 /// `labkit reap`: run `argv` under the reaper, write the report to
 /// `report_path` (or stderr), and exit with the command's code.
-pub fn main(argv: &[String], timeout: Duration, grace: Duration, report_path: Option<&std::path::Path>) -> i32 {
-    let report = run(argv, timeout, grace);
+pub fn main(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, report_path: Option<&Path>) -> i32 {
+    let report = run_capped(argv, timeout, grace, caps);
     let text = report.to_text();
     match report_path {
         Some(p) => {
