@@ -131,7 +131,8 @@ pub fn compile(src: &Path, exe: &Path) -> Result<(), String> {
     }
     let errors = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = errors.lines().take(30).collect();
-    Err(format!("{} does not compile with `cc -O2`:\n{}", src.display(), lines.join("\n")))
+    let first = errors.lines().find(|l| l.contains("error")).unwrap_or("").trim();
+    Err(format!("{} does not compile with `cc -O2`: {first}\n{}", src.display(), lines.join("\n")))
 }
 
 /// `words` as one shell command line, each word quoted where needed.

@@ -195,12 +195,14 @@ pub fn grade_student(plan: &Plan, dir: &Path, out: &Path) -> Result<Vec<Test>, N
     for &(lab, bin) in &plan.programs {
         let prefix = format!("Lab {} {}: ", lab.number, bin.name);
         if let Some((_, _, why)) = absent.iter().find(|(_, b, _)| b.name == bin.name) {
-            for c in bin.checks {
+            for (i, c) in bin.checks.iter().enumerate() {
+                // The basic check fails for it; the others are not run (as in a grade).
+                let status = if i == 0 { "FAIL (no program)" } else { "FAIL (not run: no program)" };
                 tests.push(Test {
                     name: format!("{prefix}{}", c.name),
                     score: 0,
                     max: c.points,
-                    output: format!("FAIL (no program)\n{why}"),
+                    output: format!("{status}\n{why}"),
                 });
             }
         } else {
@@ -334,6 +336,11 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
     if let Err(e) = std::fs::create_dir_all(out.join("students")) {
         return usage(format!("{}: {e}", out.display()));
     }
+    // Absolute: each student's grade runs in the student's folder.
+    let out = match std::fs::canonicalize(&out) {
+        Ok(o) => o,
+        Err(e) => return usage(format!("{}: {e}", out.display())),
+    };
     let mut plan = Plan {
         labkit: labkit.to_path_buf(),
         programs: programs(&args.labs),
@@ -362,6 +369,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
     let started = Instant::now();
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
+    let graded_now = AtomicUsize::new(0);
     let errors: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..jobs.min(todo.len()) {
@@ -376,6 +384,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
                     let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
                     match r {
                         Ok(tests) => {
+                            graded_now.fetch_add(1, Ordering::SeqCst);
                             let (score, max) = totals(&tests);
                             println!(
                                 "[{n:>3}/{}] {name}: {score}/{max}  ({:.1}s)",
@@ -409,13 +418,12 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
     }
     println!();
     print!("{}", super::summary::text(&plan, &class));
-    let graded_now = todo.len() - errors.lock().map_or(0, |e| e.len());
-    if !todo.is_empty() && elapsed.as_secs_f64() > 0.0 {
+    let graded_now = graded_now.load(Ordering::SeqCst);
+    if graded_now > 0 {
         println!(
-            "\nGraded {} students in {:.1}s ({:.1} per minute, {jobs} at a time).",
-            graded_now.min(finished.load(Ordering::SeqCst)),
+            "\nGraded {graded_now} students in {:.1}s ({:.1} per minute, {jobs} at a time).",
             elapsed.as_secs_f64(),
-            finished.load(Ordering::SeqCst) as f64 * 60.0 / elapsed.as_secs_f64()
+            graded_now as f64 * 60.0 / elapsed.as_secs_f64()
         );
     }
     println!("Gradebook: {} ({} of {} students)", csv_path.display(), class.len(), names.len());
