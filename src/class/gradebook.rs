@@ -116,6 +116,44 @@ pub enum NotGraded {
 /// Grade the student whose folder is `dir` (absolute) into `out`, ending
 /// with `out/results.json`; returns its tests.
 pub fn grade_student(plan: &Plan, dir: &Path, out: &Path) -> Result<Vec<Test>, NotGraded> {
+    grade_student_counting(plan, dir, out, &mut Cpu::default())
+}
+
+/// CPU time spent grading, for the figures `labkit grade-class` prints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cpu {
+    /// The `labkit grade` processes' own time: running the checks, watching
+    /// `/proc`, reading output (not their reapers', not the programs').
+    pub grader: Duration,
+    /// Checks run.
+    pub checks: usize,
+}
+
+/// The CPU time (user + system) process `pid` has used itself, read from
+/// `/proc/PID/stat` (zero if it cannot be read).
+fn own_cpu(pid: i32) -> Duration {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = text.rsplit_once(')').map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    // After the `(comm)`: state is field 3 of the file, utime 14, stime 15.
+    let ticks: u64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<u64>().ok()).sum();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+/// The CPU time of every process this one started and reaped (and theirs).
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage writes one rusage into `u`.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let t = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+/// [`grade_student`], adding the grader's CPU time to `cpu`.
+pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu) -> Result<Vec<Test>, NotGraded> {
     let err = |what: &str, e: std::io::Error| NotGraded::Error(format!("{what}: {e}"));
     let started = Instant::now();
     std::fs::create_dir_all(out).map_err(|e| err(&out.display().to_string(), e))?;
@@ -161,22 +199,23 @@ pub fn grade_student(plan: &Plan, dir: &Path, out: &Path) -> Result<Vec<Test>, N
         cmd.stdin(Stdio::null()).stdout(log.try_clone().map_err(|e| err("grade.txt", e))?).stderr(log);
         let mut child = cmd.spawn().map_err(|e| err(&format!("cannot run {}", plan.labkit.display()), e))?;
         let mut told = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break s,
-                Ok(None) => {}
-                Err(e) => return Err(err("waiting for labkit grade", e)),
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        loop {
+            // Ended (still unreaped, so its own CPU time can be read)?
+            use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
+            match waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT) {
+                Ok(WaitStatus::StillAlive) => {}
+                _ => break,
             }
             if runner::stopped() && !told {
                 // It stops its runs (and reaps them) on SIGTERM.
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(child.id() as i32),
-                    nix::sys::signal::Signal::SIGTERM,
-                );
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
                 told = true;
             }
             std::thread::sleep(Duration::from_millis(20));
-        };
+        }
+        cpu.grader += own_cpu(pid.as_raw());
+        let status = child.wait().map_err(|e| err("waiting for labkit grade", e))?;
         let _ = std::fs::remove_dir_all(&tmp);
         if runner::stopped() || status.code() == Some(130) {
             return Err(NotGraded::Interrupted);
@@ -188,6 +227,7 @@ pub fn grade_student(plan: &Plan, dir: &Path, out: &Path) -> Result<Vec<Test>, N
         }
         let text = std::fs::read_to_string(&json).map_err(|e| err("the grade's results", e))?;
         graded = read_tests(&text).map_err(NotGraded::Error)?;
+        cpu.checks += graded.len();
         let _ = std::fs::remove_file(&json);
     }
     // In course order, the programs not graded as failed tests.
@@ -370,6 +410,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
     let graded_now = AtomicUsize::new(0);
+    let cpu = Mutex::new(Cpu::default());
     let errors: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..jobs.min(todo.len()) {
@@ -380,7 +421,12 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
                     }
                     let Some(name) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { return };
                     let t0 = Instant::now();
-                    let r = grade_student(&plan, &submissions.join(name), &out.join("students").join(name));
+                    let mut mine = Cpu::default();
+                    let r = grade_student_counting(&plan, &submissions.join(name), &out.join("students").join(name), &mut mine);
+                    if let Ok(mut c) = cpu.lock() {
+                        c.grader += mine.grader;
+                        c.checks += mine.checks;
+                    }
                     let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
                     match r {
                         Ok(tests) => {
@@ -424,6 +470,19 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
             "\nGraded {graded_now} students in {:.1}s ({:.1} per minute, {jobs} at a time).",
             elapsed.as_secs_f64(),
             graded_now as f64 * 60.0 / elapsed.as_secs_f64()
+        );
+        let cpu = cpu.lock().map(|c| *c).unwrap_or_default();
+        // Everything this grade started, reaped by now: graders, reapers, programs.
+        let all = children_cpu();
+        let per = |d: Duration| d.as_secs_f64() * 1000.0 / cpu.checks.max(1) as f64;
+        println!(
+            "CPU over {} checks: the grader's own {:.1}s ({:.1} ms per check); everything, the programs and \
+             their reapers included, {:.1}s ({:.1} ms per check).",
+            cpu.checks,
+            cpu.grader.as_secs_f64(),
+            per(cpu.grader),
+            all.as_secs_f64(),
+            per(all)
         );
     }
     println!("Gradebook: {} ({} of {} students)", csv_path.display(), class.len(), names.len());
