@@ -422,7 +422,12 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
                     let Some(name) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { return };
                     let t0 = Instant::now();
                     let mut mine = Cpu::default();
-                    let r = grade_student_counting(&plan, &submissions.join(name), &out.join("students").join(name), &mut mine);
+                    let r = grade_student_counting(
+                        &plan,
+                        &submissions.join(name),
+                        &out.join("students").join(name),
+                        &mut mine,
+                    );
                     if let Ok(mut c) = cpu.lock() {
                         c.grader += mine.grader;
                         c.checks += mine.checks;
