@@ -197,10 +197,10 @@ fn bytes_under(dir: &Path, stop: u64) -> u64 {
     total
 }
 
-/// Pass `from` on to `to` until `from` ends; past `cap` bytes in all (with
-/// the other streams sharing `count`), pass nothing more, raise `over` and
-/// keep reading (so the command never blocks on a full pipe before the
-/// reaper kills it).
+/// Pass `from` on to `to` until `from` ends or `to` is closed; past `cap`
+/// bytes in all (with the other streams sharing `count`), pass nothing
+/// more, raise `over` and keep reading (so the command never blocks on a
+/// full pipe before the reaper kills it).
 fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u64, over: Arc<AtomicBool>) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -215,7 +215,11 @@ fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u6
             continue;
         }
         let keep = n.min((cap - before) as usize);
-        let _ = to.write_all(&buf[..keep]).and_then(|()| to.flush());
+        if to.write_all(&buf[..keep]).and_then(|()| to.flush()).is_err() {
+            // The reader went away: so does this pipe's, and the command's
+            // next write fails (EPIPE, SIGPIPE) as it would have without us.
+            return;
+        }
         if keep < n {
             over.store(true, Ordering::SeqCst);
         }
@@ -385,4 +389,37 @@ pub fn main(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, rep
         None => eprint!("{text}"),
     }
     report.code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_reads_back_with_the_cap_that_stopped_the_run() {
+        let ended = |pid, how: &str| Ended { pid, comm: "python3".into(), how: how.into(), killed_by_reaper: true };
+        let r = Report {
+            main: Some(ended(10, "killed signal=SIGKILL")),
+            code: 137,
+            adopted: vec![ended(11, "killed signal=SIGKILL")],
+            timed_out: false,
+            spawn_error: None,
+            capped: Some("processes: 17 processes at once, past the cap of 16 (a fork bomb?): all killed".into()),
+        };
+        assert_eq!(Report::from_text(&r.to_text()), Some(r.clone()));
+        let uncapped = Report { capped: None, ..r };
+        assert!(!uncapped.to_text().contains("capped"));
+        assert_eq!(Report::from_text(&uncapped.to_text()), Some(uncapped));
+    }
+
+    #[test]
+    fn counts_the_bytes_under_a_folder_up_to_a_stop() {
+        let dir = std::env::temp_dir().join(format!("labkit-reaper-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("a"), [0u8; 1000]).unwrap();
+        std::fs::write(dir.join("sub/b"), [0u8; 500]).unwrap();
+        assert_eq!(bytes_under(&dir, u64::MAX), 1500);
+        assert!(bytes_under(&dir, 600) >= 600);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -64,6 +64,7 @@ fn counts(name: &std::ffi::OsStr) -> bool {
 /// Start `labkit check ARGS` on the terminal, the screen cleared first.
 fn start_check(labkit: &Path, args: &CheckArgs, name: &str) -> std::io::Result<Child> {
     print!("\x1b[2J\x1b[H");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
     let mut cmd = Command::new(labkit);
     cmd.arg("check").arg(name).arg("--timeout").arg(format!("{}ms", args.timeout.as_millis()));
     if let Some(s) = args.seed {
