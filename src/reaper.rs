@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
-use std::os::unix::process::CommandExt as _;
+use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -72,9 +72,11 @@ pub struct Caps {
     /// `/proc` every 10 ms or so: `RLIMIT_NPROC` counts per user, and root
     /// ignores it).
     pub procs: Option<usize>,
-    /// Bytes in the reaper's current folder (the grader's scratch folder),
-    /// all files together (summed every 50 ms or so and at the end); each
-    /// file is also held to this size by `RLIMIT_FSIZE`.
+    /// Bytes of disk used by the files in the reaper's current folder (the
+    /// grader's scratch folder), all together: their allocated blocks, so a
+    /// sparse file counts what it really takes. Summed every 50 ms or so and
+    /// at the end. (Not `RLIMIT_FSIZE`: it limits a file's length, and
+    /// half-copy's checks copy a sparse file longer than 4 GiB.)
     pub disk: Option<u64>,
 }
 
@@ -175,8 +177,8 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
     run_capped(argv, timeout, grace, Caps::default())
 }
 
-/// Bytes in the files under `dir` (not following links), or a figure at or
-/// past `stop`, where it stops counting.
+/// Bytes of disk the files under `dir` take (their allocated blocks; not
+/// following links), or a figure at or past `stop`, where it stops counting.
 fn bytes_under(dir: &Path, stop: u64) -> u64 {
     let mut total = 0;
     let mut folders = vec![dir.to_path_buf()];
@@ -187,7 +189,7 @@ fn bytes_under(dir: &Path, stop: u64) -> u64 {
             if m.is_dir() {
                 folders.push(e.path());
             } else {
-                total += m.len();
+                total += m.blocks() * 512;
             }
             if total >= stop {
                 return total;
@@ -245,19 +247,6 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
     if caps.output.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
-    if let Some(limit) = caps.disk {
-        let rlim = libc::rlimit { rlim_cur: limit, rlim_max: limit };
-        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &rlim) == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            });
-        }
-    }
     // The command stays in the reaper's process group, so a program run in a
     // terminal can still read it; `exec` resets the caught signals above to
     // their defaults in the command.
@@ -293,10 +282,9 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
     let mut kill_at: Option<Instant> = None; // once passed, everything left is killed
     let mut killed: Vec<i32> = Vec::new();
     let mut polls: u64 = 0;
-    let disk_over = |report: &Report| -> Option<String> {
+    let disk_over = || -> Option<String> {
         let (limit, dir) = (caps.disk?, here.as_deref()?);
-        let ended_by_xfsz = report.main.iter().chain(&report.adopted).any(|e| e.how.contains("SIGXFSZ"));
-        (ended_by_xfsz || bytes_under(dir, limit) >= limit)
+        (bytes_under(dir, limit) >= limit)
             .then(|| format!("disk: the program's files reached the cap of {limit} bytes: stopped"))
     };
     loop {
@@ -319,7 +307,7 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
                 // ECHILD: nothing is left at all.
                 Err(_) => {
                     if report.capped.is_none() {
-                        report.capped = disk_over(&report);
+                        report.capped = disk_over();
                     }
                     for r in relays.drain(..) {
                         let _ = r.join();
@@ -344,7 +332,7 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
                     ));
                 }
             } else if polls % 25 == 0 {
-                report.capped = disk_over(&report);
+                report.capped = disk_over();
             }
             if report.capped.is_some() {
                 kill_at = Some(now);
@@ -416,10 +404,13 @@ mod tests {
     fn counts_the_bytes_under_a_folder_up_to_a_stop() {
         let dir = std::env::temp_dir().join(format!("labkit-reaper-test-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
-        std::fs::write(dir.join("a"), [0u8; 1000]).unwrap();
-        std::fs::write(dir.join("sub/b"), [0u8; 500]).unwrap();
-        assert_eq!(bytes_under(&dir, u64::MAX), 1500);
-        assert!(bytes_under(&dir, 600) >= 600);
+        std::fs::write(dir.join("a"), [1u8; 100_000]).unwrap();
+        std::fs::write(dir.join("sub/b"), [1u8; 50_000]).unwrap();
+        // A sparse file takes (almost) nothing, whatever its length.
+        std::fs::File::create(dir.join("sparse")).unwrap().set_len(1 << 40).unwrap();
+        let used = bytes_under(&dir, u64::MAX);
+        assert!((150_000..400_000).contains(&used), "{used}");
+        assert!(bytes_under(&dir, 1000) >= 1000);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

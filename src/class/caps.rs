@@ -17,8 +17,8 @@ pub struct CapArgs {
     /// Stop a run whose processes number more than N at once (a fork bomb).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_procs: Option<u64>,
-    /// Stop a run whose files in its scratch folder add up to SIZE bytes
-    /// (e.g. 1G); each file it writes is also held to SIZE.
+    /// Stop a run whose files in its scratch folder take SIZE bytes of disk
+    /// in all (e.g. 1G).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_disk: Option<u64>,
 }

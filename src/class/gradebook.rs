@@ -3,7 +3,7 @@
 //! Each student is graded by a `labkit grade` process of its own (with the
 //! student's programs in place of the kit's, found by [`super::find`]), so
 //! one student's grade can neither stop nor slow another's beyond sharing
-//! the machine: its scratch folders sit in a private temp folder of its
+//! the machine: its scratch folders sit in a temp folder of its
 //! own, every run goes through `labkit reap` within resource caps
 //! ([`crate::reaper::Caps`]), and everything it leaves is removed. Every
 //! student's grade uses the class's one seed, so scores do not depend on
@@ -182,8 +182,9 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
     }
     let mut graded: Vec<Test> = Vec::new();
     if !impls.is_empty() {
+        // Not private to the grader's user: a check (half-copy's unreadable
+        // SRC) runs the program as user nobody in its scratch folder.
         std::fs::create_dir_all(&tmp).map_err(|e| err("the student's temp folder", e))?;
-        let _ = std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o700));
         let log = std::fs::File::create(out.join("grade.txt")).map_err(|e| err("grade.txt", e))?;
         let mut cmd = Command::new(&plan.labkit);
         cmd.arg("grade");
