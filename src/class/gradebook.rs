@@ -31,7 +31,8 @@ use crate::reaper::Caps;
 
 /// `labkit grade-class SUBMISSIONS [LAB...] [--jobs N] [-o DIR] ...`
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Exit code: 0 when every student was graded, 1 when some could not be (see the \
+#[command(after_help = "Every run is capped: --max-output 4M --max-procs 64 --max-disk 1G unless given.\n\
+                        Exit code: 0 when every student was graded, 1 when some could not be (see the \
                         summary), 2 on a usage error, 130 when interrupted (run it again to resume).")]
 pub struct ClassArgs {
     /// The submissions: a folder holding one folder per student.
