@@ -65,8 +65,54 @@ fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
     tests.iter().filter(|t| t.1 < t.2).map(|t| t.0.as_str()).collect()
 }
 
-/// A class of five: fork-copy and pids from `tests/broken/`, right and
-/// wrong, in the file names and languages the docs allow.
+/// A correct pids lab in C, written from the handout as a student would.
+const PIDS_C: &str = r#"/* A correct pids lab in C, written from the handout. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+int main(int argc, char **argv) {
+    long ms = 1000;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--delay") == 0) {
+            char *end;
+            double v = strtod(argv[i + 1], &end);
+            ms = strcmp(end, "ms") == 0 ? (long)v : (long)(v * 1000);
+        }
+    pid_t me = getpid();
+    printf("[parent %d] getpid()=%d getppid()=%d\n", me, me, getppid());
+    fflush(stdout);
+    int fd[2];
+    if (pipe(fd) != 0) return 1;
+    pid_t child = fork();
+    if (child == 0) {
+        pid_t pid = getpid(), ppid = getppid();
+        printf("[child %d] getpid()=%d getppid()=%d\n", pid, pid, ppid);
+        printf("[child %d] ppid_match=%s\n", pid, ppid == me ? "yes" : "no");
+        fflush(stdout);
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%d", pid);
+        if (write(fd[1], buf, n) != n) _exit(1);
+        usleep(ms * 1000);
+        _exit(0);
+    }
+    close(fd[1]);
+    printf("[parent %d] fork() returned child=%d\n", me, child);
+    fflush(stdout);
+    char told[32] = {0};
+    if (read(fd[0], told, sizeof told - 1) < 0) return 1;
+    printf("[parent %d] child_said=%s pid_match=%s\n", me, told, atoi(told) == child ? "yes" : "no");
+    int status;
+    pid_t r = waitpid(child, &status, 0);
+    printf("[parent %d] waitpid returned=%d exited code=%d\n", me, r, WEXITSTATUS(status));
+    return 0;
+}
+"#;
+
+/// A class of six: fork-copy and pids from `tests/broken/`, right and
+/// wrong, and a pids in C, in the file names and languages the docs allow.
 fn small_class(dir: &Path) -> PathBuf {
     let sub = dir.join("submissions");
     hand_in(&sub.join("ann"), "fork-copy", "correct.py", "fork_copy.py");
@@ -80,6 +126,8 @@ fn small_class(dir: &Path) -> PathBuf {
     std::fs::write(sub.join("dee/pids.c"), "int main(void) { return 0 }\n").unwrap();
     hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
     hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
+    hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
+    std::fs::write(sub.join("fay/pids.c"), PIDS_C).unwrap();
     sub
 }
 
@@ -94,11 +142,11 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
         let run = labkit(&dir, &args).arg(&out).output().unwrap();
         assert_eq!(run.status.code(), Some(0), "{}", text(&run));
         let stdout = String::from_utf8_lossy(&run.stdout);
-        assert!(stdout.contains(&format!("5 students in {}", sub.canonicalize().unwrap().display())), "{stdout}");
+        assert!(stdout.contains(&format!("6 students in {}", sub.canonicalize().unwrap().display())), "{stdout}");
         assert!(stdout.contains("Score distribution per lab"), "{stdout}");
         assert!(stdout.contains("Checks most often failed"), "{stdout}");
         books.push(std::fs::read_to_string(out.join("gradebook.csv")).unwrap());
-        for s in ["ann", "bob", "cy", "dee", "eve"] {
+        for s in ["ann", "bob", "cy", "dee", "eve", "fay"] {
             assert!(out.join("students").join(s).join("results.json").is_file(), "{s} has no results.json");
         }
     }
@@ -106,7 +154,10 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
     let rows: Vec<&str> = books[0].lines().collect();
     assert_eq!(rows[0], "student,fork-copy (/8),pids (/11),total (/19)");
     assert_eq!(rows[1], "ann,8,11,19", "the correct programs score full marks");
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
+    // fay's pids in C is compiled and scores full marks; her fork-copy
+    // leaves an orphan: the basic check fails and the rest are not run.
+    assert!(rows.contains(&"fay,0,11,11"), "{rows:?}");
     // Each wrong program loses the points of the check aimed at its bug.
     let out = dir.join("grades-1/students");
     let bob = results(&out.join("bob/results.json"));
@@ -142,12 +193,12 @@ fn an_interrupted_class_resumes_where_it_stopped() {
     assert_eq!(run.status.code(), Some(130), "{}", text(&run));
     assert!(String::from_utf8_lossy(&run.stderr).contains("the same command again resumes"), "{}", text(&run));
     let seed = std::fs::read_to_string(out.join("class.txt")).unwrap();
-    let done: Vec<String> = ["ann", "bob", "cy", "dee", "eve"]
+    let done: Vec<String> = ["ann", "bob", "cy", "dee", "eve", "fay"]
         .iter()
         .filter(|s| out.join("students").join(s).join("results.json").is_file())
         .map(|s| s.to_string())
         .collect();
-    assert!(!done.is_empty() && done.len() < 5, "graded before the stop: {done:?}");
+    assert!(!done.is_empty() && done.len() < 6, "graded before the stop: {done:?}");
     let before: Vec<String> = done
         .iter()
         .map(|s| std::fs::read_to_string(out.join("students").join(s).join("results.json")).unwrap())
@@ -156,13 +207,13 @@ fn an_interrupted_class_resumes_where_it_stopped() {
     let run = labkit(&dir, &args).arg(&out).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(stdout.contains(&format!("{} to grade ({} already graded)", 5 - done.len(), done.len())), "{stdout}");
+    assert!(stdout.contains(&format!("{} to grade ({} already graded)", 6 - done.len(), done.len())), "{stdout}");
     assert_eq!(std::fs::read_to_string(out.join("class.txt")).unwrap(), seed, "the same seed");
     for (s, old) in done.iter().zip(&before) {
         let now = std::fs::read_to_string(out.join("students").join(s).join("results.json")).unwrap();
         assert_eq!(&now, old, "{s} was graded again");
     }
-    assert_eq!(std::fs::read_to_string(out.join("gradebook.csv")).unwrap().lines().count(), 6);
+    assert_eq!(std::fs::read_to_string(out.join("gradebook.csv")).unwrap().lines().count(), 7);
     // The same output folder for other labs is refused, not mixed.
     let other = labkit(&dir, &["grade-class", "submissions", "pids", "-o"]).arg(&out).output().unwrap();
     assert_eq!(other.status.code(), Some(2), "{}", text(&other));
