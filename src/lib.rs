@@ -16,6 +16,7 @@
 //! * [`trace`]: record a command's process family from kernel events (ptrace) and draw it.
 
 pub mod chat;
+pub mod class;
 pub mod copy;
 pub mod delay;
 pub mod grade;

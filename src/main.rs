@@ -48,6 +48,8 @@ enum Cmd {
         /// Write the report here instead of to stderr.
         #[arg(long)]
         report: Option<PathBuf>,
+        #[command(flatten)]
+        caps: labkit::class::caps::CapArgs,
         /// The command and its arguments.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
@@ -80,6 +82,8 @@ enum Cmd {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
     },
+    #[command(flatten)]
+    Class(labkit::class::ClassCmd),
 }
 
 fn list() {
@@ -87,7 +91,7 @@ fn list() {
     for lab in labs::LABS {
         println!("{:>2}. {:<15} {}", lab.number, lab.id, lab.concept);
         for bin in lab.bins {
-            println!("    run:     cargo run -- run {}", bin.name);
+            println!("    run:     cargo run -- run {}{}", bin.name, labkit::class::check::list_note(bin.name));
         }
         println!("    handout: {}", lab.handout());
     }
@@ -209,13 +213,20 @@ fn main() {
         }
         Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
         Some(Cmd::Grade(args)) => grade(&args),
-        Some(Cmd::Reap { timeout, grace, report, command }) => {
-            reaper::main(&command, timeout, grace, report.as_deref())
+        Some(Cmd::Reap { timeout, grace, report, caps, command }) => {
+            reaper::main(&command, timeout, grace, caps.caps(), report.as_deref())
         }
         Some(Cmd::Trace { svg, json, text, quiet, normalised, timeout, grace, command }) => {
             let outputs = trace::Outputs { svg, json, text, quiet, normalised };
             trace::main(&command, &trace::Options { timeout, grace }, &outputs)
         }
+        Some(Cmd::Class(cmd)) => match std::env::current_exe() {
+            Ok(me) => labkit::class::main(&cmd, &me),
+            Err(e) => {
+                eprintln!("labkit: cannot find my own binary: {e}");
+                2
+            }
+        },
     };
     std::process::exit(code);
 }

@@ -17,7 +17,12 @@
 //! children) must never reap with `waitpid(-1)` itself.
 
 use std::fmt::Write as _;
-use std::process::Command;
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +57,29 @@ pub struct Report {
     pub timed_out: bool,
     /// Why the command could not be started, if it could not.
     pub spawn_error: Option<String>,
+    /// Which resource cap ([`Caps`]) stopped the command, in words, if one did.
+    pub capped: Option<String>,
+}
+
+/// Limits on what one run may use, so that a runaway program (an endless
+/// output, a fork bomb, a disk filler) costs its author points and never
+/// harms the machine. Past a cap the reaper kills everything the command
+/// made and says which cap in [`Report::capped`]. `None`: no such cap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// Bytes of stdout and stderr together. The reaper then passes the
+    /// command's output on through pipes of its own, counting.
+    pub output: Option<u64>,
+    /// Processes alive or unreaped under the reaper at once (counted in
+    /// `/proc` every 10 ms or so: `RLIMIT_NPROC` counts per user, and root
+    /// ignores it).
+    pub procs: Option<usize>,
+    /// Bytes of disk used by the files in the reaper's current folder (the
+    /// grader's scratch folder), all together: their allocated blocks, so a
+    /// sparse file counts what it really takes. Summed every 50 ms or so and
+    /// at the end. (Not `RLIMIT_FSIZE`: it limits a file's length, and
+    /// half-copy's checks copy a sparse file longer than 4 GiB.)
+    pub disk: Option<u64>,
 }
 
 impl Report {
@@ -88,6 +116,9 @@ impl Report {
         if let Some(e) = &self.spawn_error {
             let _ = writeln!(t, "spawn_error {e}");
         }
+        if let Some(c) = &self.capped {
+            let _ = writeln!(t, "capped {c}");
+        }
         t
     }
 
@@ -116,6 +147,8 @@ impl Report {
                 saw_code = true;
             } else if let Some(e) = line.strip_prefix("spawn_error ") {
                 r.spawn_error = Some(e.to_string());
+            } else if let Some(c) = line.strip_prefix("capped ") {
+                r.capped = Some(c.to_string());
             }
         }
         saw_code.then_some(r)
@@ -143,6 +176,62 @@ fn kill_descendants() -> Vec<i32> {
 /// Call it only from a single-threaded process that has no other children
 /// (`labkit reap` is one): it reaps every child it has.
 pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
+    run_capped(argv, timeout, grace, Caps::default())
+}
+
+/// Bytes of disk the files under `dir` take (their allocated blocks; not
+/// following links), or a figure at or past `stop`, where it stops counting.
+fn bytes_under(dir: &Path, stop: u64) -> u64 {
+    let mut total = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(d) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if m.is_dir() {
+                folders.push(e.path());
+            } else {
+                total += m.blocks() * 512;
+            }
+            if total >= stop {
+                return total;
+            }
+        }
+    }
+    total
+}
+
+/// Pass `from` on to `to` until `from` ends or `to` is closed; past `cap`
+/// bytes in all (with the other streams sharing `count`), pass nothing
+/// more, raise `over` and keep reading (so the command never blocks on a
+/// full pipe before the reaper kills it).
+fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u64, over: Arc<AtomicBool>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        };
+        let before = count.fetch_add(n as u64, Ordering::SeqCst);
+        if before >= cap {
+            continue;
+        }
+        let keep = n.min((cap - before) as usize);
+        if to.write_all(&buf[..keep]).and_then(|()| to.flush()).is_err() {
+            // The reader went away: so does this pipe's, and the command's
+            // next write fails (EPIPE, SIGPIPE) as it would have without us.
+            return;
+        }
+        if keep < n {
+            over.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// [`run`], within [`Caps`].
+pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Caps) -> Report {
     let mut report = Report::default();
     if let Err(e) = process::become_subreaper() {
         report.spawn_error = Some(format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"));
@@ -157,21 +246,49 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
     };
     let mut cmd = Command::new(prog);
     cmd.args(args);
+    if caps.output.is_some() {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
     // The command stays in the reaper's process group, so a program run in a
     // terminal can still read it; `exec` resets the caught signals above to
     // their defaults in the command.
-    let main_pid = match cmd.spawn() {
-        Ok(child) => child.id() as i32, // reaped below with waitpid, never with Child::wait
+    let mut output_over: Option<Arc<AtomicBool>> = None;
+    let (main_pid, mut relays) = match cmd.spawn() {
+        Ok(mut child) => {
+            // Reaped below with waitpid, never with Child::wait.
+            let mut relays = Vec::new();
+            if let Some(cap) = caps.output {
+                let count = Arc::new(AtomicU64::new(0));
+                let over = Arc::new(AtomicBool::new(false));
+                if let Some(out) = child.stdout.take() {
+                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
+                    relays.push(std::thread::spawn(move || relay(out, std::io::stdout(), c, cap, o)));
+                }
+                if let Some(err) = child.stderr.take() {
+                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
+                    relays.push(std::thread::spawn(move || relay(err, std::io::stderr(), c, cap, o)));
+                }
+                output_over = Some(over);
+            }
+            (child.id() as i32, relays)
+        }
         Err(e) => {
             report.spawn_error = Some(format!("cannot run {prog}: {e}"));
             report.code = 127;
             return report;
         }
     };
+    let here = std::env::current_dir().ok();
     let start = Instant::now();
     let mut main_done: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None; // once passed, everything left is killed
     let mut killed: Vec<i32> = Vec::new();
+    let mut polls: u64 = 0;
+    let disk_over = || -> Option<String> {
+        let (limit, dir) = (caps.disk?, here.as_deref()?);
+        (bytes_under(dir, limit) >= limit)
+            .then(|| format!("disk: the program's files reached the cap of {limit} bytes: stopped"))
+    };
     loop {
         // Reap everything that has ended, reading its name while it is a zombie.
         loop {
@@ -190,10 +307,39 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
                 }
                 Ok(None) => break,
                 // ECHILD: nothing is left at all.
-                Err(_) => return report,
+                Err(_) => {
+                    if report.capped.is_none() {
+                        report.capped = disk_over();
+                    }
+                    for r in relays.drain(..) {
+                        let _ = r.join();
+                    }
+                    if report.capped.is_none() && output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
+                        report.capped = Some(output_text(caps));
+                    }
+                    return report;
+                }
             }
         }
         let now = Instant::now();
+        polls += 1;
+        if report.capped.is_none() {
+            if output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
+                report.capped = Some(output_text(caps));
+            } else if let Some(max) = caps.procs.filter(|_| polls % 5 == 0) {
+                let n = procfs::descendants(std::process::id() as i32).len();
+                if n > max {
+                    report.capped = Some(format!(
+                        "processes: {n} processes at once, past the cap of {max} (a fork bomb?): all killed"
+                    ));
+                }
+            } else if polls % 25 == 0 {
+                report.capped = disk_over();
+            }
+            if report.capped.is_some() {
+                kill_at = Some(now);
+            }
+        }
         if signals::stop_noted().is_some() {
             kill_at.get_or_insert(now);
         }
@@ -211,10 +357,17 @@ pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
     }
 }
 
+fn output_text(caps: Caps) -> String {
+    format!(
+        "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
+        caps.output.unwrap_or(0)
+    )
+}
+
 /// `labkit reap`: run `argv` under the reaper, write the report to
 /// `report_path` (or stderr), and exit with the command's code.
-pub fn main(argv: &[String], timeout: Duration, grace: Duration, report_path: Option<&std::path::Path>) -> i32 {
-    let report = run(argv, timeout, grace);
+pub fn main(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, report_path: Option<&Path>) -> i32 {
+    let report = run_capped(argv, timeout, grace, caps);
     let text = report.to_text();
     match report_path {
         Some(p) => {
@@ -226,4 +379,40 @@ pub fn main(argv: &[String], timeout: Duration, grace: Duration, report_path: Op
         None => eprint!("{text}"),
     }
     report.code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_reads_back_with_the_cap_that_stopped_the_run() {
+        let ended = |pid, how: &str| Ended { pid, comm: "python3".into(), how: how.into(), killed_by_reaper: true };
+        let r = Report {
+            main: Some(ended(10, "killed signal=SIGKILL")),
+            code: 137,
+            adopted: vec![ended(11, "killed signal=SIGKILL")],
+            timed_out: false,
+            spawn_error: None,
+            capped: Some("processes: 17 processes at once, past the cap of 16 (a fork bomb?): all killed".into()),
+        };
+        assert_eq!(Report::from_text(&r.to_text()), Some(r.clone()));
+        let uncapped = Report { capped: None, ..r };
+        assert!(!uncapped.to_text().contains("capped"));
+        assert_eq!(Report::from_text(&uncapped.to_text()), Some(uncapped));
+    }
+
+    #[test]
+    fn counts_the_bytes_under_a_folder_up_to_a_stop() {
+        let dir = std::env::temp_dir().join(format!("labkit-reaper-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("a"), [1u8; 100_000]).unwrap();
+        std::fs::write(dir.join("sub/b"), [1u8; 50_000]).unwrap();
+        // A sparse file takes (almost) nothing, whatever its length.
+        std::fs::File::create(dir.join("sparse")).unwrap().set_len(1 << 40).unwrap();
+        let used = bytes_under(&dir, u64::MAX);
+        assert!((150_000..400_000).contains(&used), "{used}");
+        assert!(bytes_under(&dir, 1000) >= 1000);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

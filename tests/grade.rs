@@ -484,21 +484,11 @@ fn broken_bin(lab: &str, bin: &str, file: &str, failing: &[&str]) -> Vec<String>
     messages
 }
 
-/// [`broken_bin`] for a lab whose program has the lab's name.
-fn broken(lab: &str, file: &str, failing: &[&str]) -> Vec<String> {
-    broken_bin(lab, lab, file, failing)
-}
-
 /// The control `tests/broken/<lab>/<file>` passes every check of `bin`.
 fn control_bin(lab: &str, bin: &str, file: &str) {
     for r in run_checks(lab, bin, file, |_, _| true) {
         assert_eq!(r.outcome, Outcome::Passed, "{lab}/{file}: the check `{}` should pass", r.name);
     }
-}
-
-/// The control `tests/broken/<lab>/correct.py` passes every check.
-fn control(lab: &str) {
-    control_bin(lab, lab, "correct.py");
 }
 
 /// One case of a lab's test: a name for messages, and what to check.
@@ -524,14 +514,6 @@ fn concurrently(cases: Vec<Case>) {
             .collect()
     });
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
-}
-
-/// A broken program whose bug is to leave a process behind: the basic check fails and says so.
-fn leaves_a_process(lab: &'static str, file: &'static str) -> Case {
-    case(file, move || {
-        let why = broken(lab, file, &["runs and exits 0, leaving no process behind"]);
-        assert!(why[0].contains("left processes behind"), "{why:?}");
-    })
 }
 
 /// The program `tests/broken/<lab>/<file>` as the grader runs it: Python

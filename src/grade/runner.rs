@@ -68,6 +68,9 @@ pub struct GradeArgs {
     /// Repeatable.
     #[arg(long = "keep-env", value_name = "NAME", value_parser = parse_env_name)]
     pub keep_env: Vec<String>,
+    /// Resource caps on every run (none unless given).
+    #[command(flatten)]
+    pub caps: crate::class::caps::CapArgs,
 }
 
 /// A `--keep-env` NAME: a variable name, without `=`.
@@ -135,10 +138,16 @@ pub fn parse_impl(text: &str) -> Result<Impl, String> {
             }
         },
     };
-    let mut argv = split_words(command)?;
+    let argv = split_words(command)?;
     if argv.is_empty() {
         return Err(format!("--impl {name}= has no command"));
     }
+    Ok(Impl { name: bin.name, argv: absolute_words(argv)? })
+}
+
+/// Programs run in a scratch folder: each word of a command that names an
+/// existing file or folder relative to the current one is made absolute.
+pub fn absolute_words(mut argv: Vec<String>) -> Result<Vec<String>, String> {
     let here = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     for word in &mut argv {
         let path = Path::new(word.as_str());
@@ -146,7 +155,7 @@ pub fn parse_impl(text: &str) -> Result<Impl, String> {
             *word = here.join(path).to_string_lossy().into_owned();
         }
     }
-    Ok(Impl { name: bin.name, argv })
+    Ok(argv)
 }
 
 /// A timeout flag: a delay ([`delay::parse`]) that is not zero.
@@ -295,6 +304,20 @@ extern "C" fn on_stop(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
+/// On SIGINT, SIGTERM or SIGHUP, give up the running check and stop (see
+/// [`stopped`]) rather than die and leave its scratch folder.
+pub fn catch_stop_signals() {
+    for sig in [nix::sys::signal::Signal::SIGINT, nix::sys::signal::Signal::SIGTERM, nix::sys::signal::Signal::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic.
+        let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(on_stop)) };
+    }
+}
+
+/// Whether a stop signal came ([`catch_stop_signals`]).
+pub fn stopped() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
 const CHECK_THREAD: &str = "labkit-check";
 
 /// A check that panics is reported as a failure with its message; the
@@ -395,10 +418,26 @@ pub fn run_check(settings: &Settings, check: &Check, program: &Program, dir: &Pa
             delay::show(settings.timeout)
         ));
     }
+    if let Some(cap) = result.logs.iter().find_map(|log| capped(log)) {
+        let why = match &result.outcome {
+            Outcome::Failed(why) => format!("\n{why}"),
+            _ => String::new(),
+        };
+        result.outcome = Outcome::Failed(format!("stopped by a resource cap: {cap}{why}"));
+    }
     if result.outcome == Outcome::Passed {
         result.score = check.points;
     }
     result
+}
+
+/// The resource cap ([`crate::reaper::Caps`]) that stopped the run kept in
+/// `log`, as its reaper's report says, if one did.
+fn capped(log: &Path) -> Option<String> {
+    let text = std::fs::read(log).ok()?;
+    let text = String::from_utf8_lossy(&text);
+    let report = &text[text.rfind("--- reaper report ---")?..];
+    report.lines().find_map(|l| l.strip_prefix("capped ")).map(str::to_string)
 }
 
 /// Is `check`, the `i`th of its program, chosen by `--check` (`only`)?
@@ -415,6 +454,18 @@ pub fn grade_program(
     only: &[String],
     program: &Program,
     dir: &Path,
+) -> Vec<CheckResult> {
+    grade_program_with(settings, checks, only, program, dir, &mut |r| println!("{}", report::check_text(r)))
+}
+
+/// [`grade_program`], showing each result with `show` as it comes.
+pub fn grade_program_with(
+    settings: &Settings,
+    checks: &[Check],
+    only: &[String],
+    program: &Program,
+    dir: &Path,
+    show: &mut dyn FnMut(&CheckResult),
 ) -> Vec<CheckResult> {
     let mut results: Vec<CheckResult> = Vec::new();
     for (i, check) in checks.iter().enumerate().filter(|(i, c)| chosen(*i, c, only)) {
@@ -433,7 +484,7 @@ pub fn grade_program(
         } else {
             run_check(settings, check, program, &dir.join(format!("{}-{}", i + 1, slug(check.name))))
         };
-        println!("{}", report::check_text(&result));
+        show(&result);
         results.push(result);
     }
     results
@@ -548,14 +599,18 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         Ok(d) => d,
         Err(e) => return usage(e),
     };
-    for sig in [nix::sys::signal::Signal::SIGINT, nix::sys::signal::Signal::SIGTERM, nix::sys::signal::Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(on_stop)) };
-    }
+    catch_stop_signals();
 
     let mut settings = Settings::new(labkit.to_path_buf(), args.timeout, args.port);
     settings.seed = args.seed.unwrap_or(settings.seed);
     settings.keep_env.clone_from(&args.keep_env);
+    let caps = args.caps.caps();
+    if caps != crate::reaper::Caps::default() {
+        match crate::class::caps::write_capped_reaper(&out.join(".labkit-reap-capped"), labkit, caps) {
+            Ok(capped) => settings.labkit = capped,
+            Err(e) => return usage(format!("--out {}: cannot write the capped reaper: {e}", out.display())),
+        }
+    }
     let started = Instant::now();
     println!("labkit grade: the whole output of every run is kept in {}", out.display());
     println!("labkit grade: seed {} (the same inputs again: --seed {})", settings.seed, settings.seed);

@@ -1,0 +1,429 @@
+//! The workflow around the graders, run as teachers and students run it:
+//! `labkit grade-class` on small classes built from `tests/broken/`, the
+//! resource caps on runaway programs, the Gradescope bundle end to end in a
+//! simulated `/autograder`, and `labkit check` / `labkit watch`.
+
+mod common;
+use common::labkit_bin;
+use labkit::grade::random_u64;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// A fresh folder for one test.
+fn scratch(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("labkit-class-test-{what}-{}-{:x}", std::process::id(), random_u64()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `labkit ARGS` in `dir`, as a teacher or student runs it.
+fn labkit(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(labkit_bin());
+    // Under `cargo test`, CARGO is set: labkit would run `cargo build`.
+    cmd.args(args).current_dir(dir).env_remove("CARGO").env_remove("PYTHONUNBUFFERED");
+    cmd
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `tests/broken/LAB/FILE`.
+fn broken(lab: &str, file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file)
+}
+
+/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`.
+fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
+    std::fs::create_dir_all(student).unwrap();
+    std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
+}
+
+/// A student's tests from results.json: `(name, score, max_score)`.
+fn results(path: &Path) -> Vec<(String, u64, u64)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (t["name"].as_str().unwrap().to_string(), t["score"].as_u64().unwrap(), t["max_score"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+/// The names of the checks a student lost points on.
+fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
+    tests.iter().filter(|t| t.1 < t.2).map(|t| t.0.as_str()).collect()
+}
+
+/// A correct pids lab in C, written from the handout as a student would.
+const PIDS_C: &str = r#"/* A correct pids lab in C, written from the handout. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+int main(int argc, char **argv) {
+    long ms = 1000;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--delay") == 0) {
+            char *end;
+            double v = strtod(argv[i + 1], &end);
+            ms = strcmp(end, "ms") == 0 ? (long)v : (long)(v * 1000);
+        }
+    pid_t me = getpid();
+    printf("[parent %d] getpid()=%d getppid()=%d\n", me, me, getppid());
+    fflush(stdout);
+    int fd[2];
+    if (pipe(fd) != 0) return 1;
+    pid_t child = fork();
+    if (child == 0) {
+        pid_t pid = getpid(), ppid = getppid();
+        printf("[child %d] getpid()=%d getppid()=%d\n", pid, pid, ppid);
+        printf("[child %d] ppid_match=%s\n", pid, ppid == me ? "yes" : "no");
+        fflush(stdout);
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%d", pid);
+        if (write(fd[1], buf, n) != n) _exit(1);
+        usleep(ms * 1000);
+        _exit(0);
+    }
+    close(fd[1]);
+    printf("[parent %d] fork() returned child=%d\n", me, child);
+    fflush(stdout);
+    char told[32] = {0};
+    if (read(fd[0], told, sizeof told - 1) < 0) return 1;
+    printf("[parent %d] child_said=%s pid_match=%s\n", me, told, atoi(told) == child ? "yes" : "no");
+    int status;
+    pid_t r = waitpid(child, &status, 0);
+    printf("[parent %d] waitpid returned=%d exited code=%d\n", me, r, WEXITSTATUS(status));
+    return 0;
+}
+"#;
+
+/// A class of six: fork-copy and pids from `tests/broken/`, right and
+/// wrong, and a pids in C, in the file names and languages the docs allow.
+fn small_class(dir: &Path) -> PathBuf {
+    let sub = dir.join("submissions");
+    hand_in(&sub.join("ann"), "fork-copy", "correct.py", "fork_copy.py");
+    hand_in(&sub.join("ann"), "pids", "correct.py", "pids.py");
+    hand_in(&sub.join("bob"), "fork-copy", "shared.py", "fork-copy.py");
+    hand_in(&sub.join("bob"), "pids", "getpid_as_ppid.py", "pids.py");
+    hand_in(&sub.join("cy"), "fork-copy", "hardcoded.py", "fork_copy.py");
+    hand_in(&sub.join("cy"), "pids", "own_pid_as_child.py", "pids.py");
+    // dee hands in no fork-copy, and a pids in C that does not compile.
+    std::fs::create_dir_all(sub.join("dee")).unwrap();
+    std::fs::write(sub.join("dee/pids.c"), "int main(void) { return 0 }\n").unwrap();
+    hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
+    hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
+    hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
+    std::fs::write(sub.join("fay/pids.c"), PIDS_C).unwrap();
+    sub
+}
+
+#[test]
+fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
+    let dir = scratch("jobs");
+    let sub = small_class(&dir);
+    let mut books = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = dir.join(format!("grades-{jobs}"));
+        let args = ["grade-class", "submissions", "fork-copy", "pids", "--jobs", jobs, "--seed", "4242", "-o"];
+        let run = labkit(&dir, &args).arg(&out).output().unwrap();
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(stdout.contains(&format!("6 students in {}", sub.canonicalize().unwrap().display())), "{stdout}");
+        assert!(stdout.contains("Score distribution per lab"), "{stdout}");
+        assert!(stdout.contains("Checks most often failed"), "{stdout}");
+        books.push(std::fs::read_to_string(out.join("gradebook.csv")).unwrap());
+        for s in ["ann", "bob", "cy", "dee", "eve", "fay"] {
+            assert!(out.join("students").join(s).join("results.json").is_file(), "{s} has no results.json");
+        }
+    }
+    assert_eq!(books[0], books[1], "--jobs 1 and --jobs 2 give different gradebooks");
+    let rows: Vec<&str> = books[0].lines().collect();
+    assert_eq!(rows[0], "student,fork-copy (/8),pids (/11),total (/19)");
+    assert_eq!(rows[1], "ann,8,11,19", "the correct programs score full marks");
+    assert_eq!(rows.len(), 7);
+    // fay's pids in C is compiled and scores full marks; her fork-copy
+    // leaves an orphan: the basic check fails and the rest are not run.
+    assert!(rows.contains(&"fay,0,11,11"), "{rows:?}");
+    // Each wrong program loses the points of the check aimed at its bug.
+    let out = dir.join("grades-1/students");
+    let bob = results(&out.join("bob/results.json"));
+    assert!(failed(&bob).contains(&"Lab 1 fork-copy: same addresses, different values after the child's change"));
+    assert!(failed(&bob).contains(&"Lab 2 pids: child's getppid() equals the parent's getpid()"));
+    let cy = results(&out.join("cy/results.json"));
+    assert!(failed(&cy).contains(&"Lab 2 pids: child's getpid() equals the PID fork returned"), "{cy:?}");
+    let eve = results(&out.join("eve/results.json"));
+    assert!(failed(&eve).contains(&"Lab 2 pids: runs and exits 0, leaving no process behind"), "{eve:?}");
+    assert!(rows.contains(&"dee,0,0,0"), "{rows:?}");
+    let dee = std::fs::read_to_string(out.join("dee/results.json")).unwrap();
+    assert!(dee.contains("no program for fork-copy found: looked for fork-copy.py, fork_copy.py"), "{dee}");
+    assert!(dee.contains("pids.c does not compile with `cc -O2`"), "{dee}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_interrupted_class_resumes_where_it_stopped() {
+    let dir = scratch("resume");
+    small_class(&dir);
+    let out = dir.join("grades");
+    let args = ["grade-class", "submissions", "fork-copy", "--jobs", "1", "-o"];
+    let child = labkit(&dir, &args).arg(&out).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Stop it once the first student is graded (a grade takes seconds).
+    let first = labkit::procfs::poll_until(Duration::from_secs(120), || {
+        std::fs::read_dir(out.join("students"))
+            .map(|d| d.flatten().any(|s| s.path().join("results.json").is_file()))
+            .unwrap_or(false)
+    });
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let run = child.wait_with_output().unwrap();
+    assert!(first, "no student was graded in 120 s: {}", text(&run));
+    assert_eq!(run.status.code(), Some(130), "{}", text(&run));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("the same command again resumes"), "{}", text(&run));
+    let seed = std::fs::read_to_string(out.join("class.txt")).unwrap();
+    let done: Vec<String> = ["ann", "bob", "cy", "dee", "eve", "fay"]
+        .iter()
+        .filter(|s| out.join("students").join(s).join("results.json").is_file())
+        .map(|s| s.to_string())
+        .collect();
+    assert!(!done.is_empty() && done.len() < 6, "graded before the stop: {done:?}");
+    let before: Vec<String> = done
+        .iter()
+        .map(|s| std::fs::read_to_string(out.join("students").join(s).join("results.json")).unwrap())
+        .collect();
+
+    let run = labkit(&dir, &args).arg(&out).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains(&format!("{} to grade ({} already graded)", 6 - done.len(), done.len())), "{stdout}");
+    assert_eq!(std::fs::read_to_string(out.join("class.txt")).unwrap(), seed, "the same seed");
+    for (s, old) in done.iter().zip(&before) {
+        let now = std::fs::read_to_string(out.join("students").join(s).join("results.json")).unwrap();
+        assert_eq!(&now, old, "{s} was graded again");
+    }
+    assert_eq!(std::fs::read_to_string(out.join("gradebook.csv")).unwrap().lines().count(), 7);
+    // The same output folder for other labs is refused, not mixed.
+    let other = labkit(&dir, &["grade-class", "submissions", "pids", "-o"]).arg(&out).output().unwrap();
+    assert_eq!(other.status.code(), Some(2), "{}", text(&other));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("holds a grade of other programs"), "{}", text(&other));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every live process whose command line holds `token`.
+fn processes_with(token: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(token) {
+                found.push(format!("{}: {cmd}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found
+}
+
+/// Runaway fork-copy programs, each bounded so that a cap that failed
+/// could not harm the machine: at most 64 processes, 64 MiB of disk,
+/// 256 MiB of output, and the run's timeout.
+const FLOOD: &str =
+    "import sys\nfor i in range(256 * 1024):\n    sys.stdout.write('[parent 1] a=1 ' + 'x' * 1000 + '\\n')\n";
+const FORK_BOMB: &str = "import os, time\nfor i in range(64):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n";
+const DISK_FILLER: &str = "f = open('filler', 'wb')\nfor i in range(64):\n    f.write(b'x' * (1 << 20))\n    f.flush()\nprint('[parent 1] wrote 64 MiB')\n";
+const NEVER_ENDS: &str = "import time\nwhile True:\n    time.sleep(1)\n";
+
+#[test]
+fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
+    let token = format!("runaway{:x}", random_u64());
+    let dir = scratch(&token);
+    let sub = dir.join("submissions");
+    for (student, program) in [("flood", FLOOD), ("bomb", FORK_BOMB), ("filler", DISK_FILLER), ("endless", NEVER_ENDS)]
+    {
+        std::fs::create_dir_all(sub.join(student)).unwrap();
+        std::fs::write(sub.join(student).join("fork_copy.py"), program).unwrap();
+    }
+    hand_in(&sub.join("good"), "fork-copy", "correct.py", "fork_copy.py");
+    let out = dir.join("grades");
+    let args = ["grade-class", "submissions", "fork-copy", "--timeout", "3s"];
+    let caps = ["--max-procs", "16", "--max-disk", "8M", "--max-output", "1M", "-o"];
+    let run = labkit(&dir, &args).args(caps).arg(&out).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let basic = "runs and exits 0, leaving no process behind";
+    let reason = |student: &str| -> String {
+        let text = std::fs::read_to_string(out.join("students").join(student).join("results.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let t = v["tests"].as_array().unwrap().iter().find(|t| t["name"].as_str().unwrap().ends_with(basic)).unwrap();
+        assert_eq!(t["score"], 0, "{student}: {t}");
+        t["output"].as_str().unwrap().to_string()
+    };
+    let flood = reason("flood");
+    assert!(flood.contains("stopped by a resource cap: output: more than 1048576 bytes"), "{flood}");
+    let bomb = reason("bomb");
+    assert!(bomb.contains("stopped by a resource cap: processes:") && bomb.contains("past the cap of 16"), "{bomb}");
+    let filler = reason("filler");
+    assert!(filler.contains("stopped by a resource cap: disk:") && filler.contains("8388608 bytes"), "{filler}");
+    let endless = reason("endless");
+    assert!(endless.contains("timed out after 3s"), "{endless}");
+    let book = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
+    assert!(book.contains("good,8,8"), "{book}");
+    for s in ["flood", "bomb", "filler", "endless"] {
+        assert!(book.contains(&format!("{s},0,0")), "{s}: {book}");
+    }
+    // The flood's log holds the first 1 MiB, not 256.
+    let logs = out.join("students/flood/logs/01-fork-copy/1-runs-and-exits-0-leaving-no-process-behind/run-1.log");
+    let size = std::fs::metadata(&logs).unwrap().len();
+    assert!(size < 2 << 20, "the flood's log holds {size} bytes");
+    let left = processes_with(&token);
+    assert!(left.is_empty(), "left running: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_gradescope_bundle_grades_a_submission_end_to_end() {
+    let dir = scratch("gradescope");
+    let zip = dir.join("autograder.zip");
+    let run = labkit(&dir, &["autograder", "fork-copy", "-o"]).arg(&zip).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    // Gradescope unpacks the bundle into /autograder/source and runs setup.sh there.
+    let root = dir.join("autograder");
+    let source = root.join("source");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(String::from).collect();
+    names.sort();
+    assert_eq!(names, ["labkit", "run_autograder", "setup.sh"]);
+    archive.extract(&source).unwrap();
+    let setup = Command::new("bash").arg(source.join("setup.sh")).output().unwrap();
+    assert!(setup.status.success(), "{}", text(&setup));
+    for (program, full) in [("correct.py", true), ("shared.py", false)] {
+        let submission = root.join("submission");
+        let _ = std::fs::remove_dir_all(&submission);
+        let _ = std::fs::remove_dir_all(root.join("results"));
+        hand_in(&submission, "fork-copy", program, "fork_copy.py");
+        let graded = Command::new(source.join("run_autograder"))
+            .env("LABKIT_AUTOGRADER_ROOT", &root)
+            .env_remove("CARGO")
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert_eq!(graded.status.code(), Some(0), "{program}: {}", text(&graded));
+        let text = std::fs::read_to_string(root.join("results/results.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(v["execution_time"].as_u64().is_some_and(|t| t > 0), "{text}");
+        assert!(v["extra_data"]["seed"].as_u64().is_some(), "{text}");
+        let tests = v["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 4, "{text}");
+        for t in tests {
+            for key in ["name", "score", "max_score", "output", "visibility"] {
+                assert!(!t[key].is_null(), "{program}: a test without {key}: {t}");
+            }
+        }
+        let score = v["score"].as_u64().unwrap();
+        if full {
+            assert_eq!(score, 8, "{text}");
+        } else {
+            assert!(score < 8, "{text}");
+            let same = tests.iter().find(|t| t["name"].as_str().unwrap().contains("same addresses")).unwrap();
+            assert_eq!(same["score"], 0, "{text}");
+            assert!(same["output"].as_str().unwrap().contains("should still be"), "{text}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_student_checks_their_program_and_replays_the_inputs() {
+    let dir = scratch("check");
+    hand_in(&dir, "fork-copy", "shared.py", "fork_copy.py");
+    let run = labkit(&dir, &["check", "fork-copy", "--", "python3", "fork_copy.py"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(stdout.contains("  PASS  runs and exits 0, leaving no process behind  (1/1)"), "{stdout}");
+    assert!(stdout.contains("  FAIL  same addresses, different values after the child's change  (0/3)"), "{stdout}");
+    assert!(stdout.contains("Hint (labs/01-fork-copy.md, \"Grading contract\"): the grader checks"), "{stdout}");
+    assert!(stdout.contains("2 of 4 checks pass: 3/8 points."), "{stdout}");
+    // The replay line, run as printed, gives the same inputs and verdicts.
+    let replay = stdout.lines().find_map(|l| l.strip_prefix("The same inputs again: labkit ")).expect(&stdout);
+    let words = labkit::grade::runner::split_words(replay).unwrap();
+    assert_eq!(words[..3], ["check", "fork-copy", "--seed"], "{replay}");
+    let again = labkit(&dir, &words.iter().map(String::as_str).collect::<Vec<_>>()).output().unwrap();
+    let wrong = |s: &str| -> Vec<String> {
+        s.lines().skip_while(|l| !l.contains("What went wrong")).nth(1).into_iter().map(String::from).collect()
+    };
+    let again = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert_eq!(wrong(&stdout), wrong(&again), "the same seed gave other inputs:\n{stdout}\n{again}");
+    assert!(!wrong(&stdout).is_empty());
+    // Fixed: all pass, and `labkit list` shows it from the progress file.
+    std::fs::copy(broken("fork-copy", "correct.py"), dir.join("fork_copy.py")).unwrap();
+    let run = labkit(&dir, &["check", "fork-copy", "--", "python3", "fork_copy.py"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("4 of 4 checks pass: 8/8 points."), "{}", text(&run));
+    let list = labkit(&dir, &["list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(list.contains("run fork-copy  [passes: 8/8]"), "{list}");
+    assert!(!list.contains("run pids  ["), "{list}");
+    // A lab of two programs needs one named.
+    let run = labkit(&dir, &["check", "chat", "--", "python3", "x.py"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("check one of chat-server, chat-client"), "{}", text(&run));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Read `child`'s stdout (on a thread) into `seen` as it comes.
+fn collect(mut out: impl std::io::Read + Send + 'static) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let s = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            s.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    seen
+}
+
+#[test]
+fn watch_rechecks_when_the_program_is_saved_and_q_quits() {
+    let dir = scratch("watch");
+    hand_in(&dir, "fork-copy", "shared.py", "fork_copy.py");
+    let mut child = labkit(&dir, &["watch", "fork-copy", "--", "python3", "fork_copy.py"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let seen = collect(child.stdout.take().unwrap());
+    let has = |s: &str| seen.lock().unwrap().contains(s);
+    let first = labkit::procfs::poll_until(Duration::from_secs(120), || has("waiting for a file to be saved"));
+    assert!(first && has("2 of 4 checks pass"), "{}", seen.lock().unwrap());
+    // The student fixes the program and saves it.
+    std::fs::copy(broken("fork-copy", "correct.py"), dir.join("fork_copy.py")).unwrap();
+    let fixed = labkit::procfs::poll_until(Duration::from_secs(120), || has("4 of 4 checks pass"));
+    assert!(fixed, "{}", seen.lock().unwrap());
+    child.stdin.as_mut().unwrap().write_all(b"q").unwrap();
+    let mut ended = None;
+    labkit::procfs::poll_until(Duration::from_secs(30), || {
+        ended = child.try_wait().unwrap();
+        ended.is_some()
+    });
+    if ended.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert_eq!(ended.and_then(|s| s.code()), Some(0), "{}", seen.lock().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
