@@ -65,52 +65,6 @@ fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
     tests.iter().filter(|t| t.1 < t.2).map(|t| t.0.as_str()).collect()
 }
 
-/// A correct pids lab in C, written from the handout as a student would.
-const PIDS_C: &str = r#"/* A correct pids lab in C, written from the handout. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/wait.h>
-
-int main(int argc, char **argv) {
-    long ms = 1000;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--delay") == 0) {
-            char *end;
-            double v = strtod(argv[i + 1], &end);
-            ms = strcmp(end, "ms") == 0 ? (long)v : (long)(v * 1000);
-        }
-    pid_t me = getpid();
-    printf("[parent %d] getpid()=%d getppid()=%d\n", me, me, getppid());
-    fflush(stdout);
-    int fd[2];
-    if (pipe(fd) != 0) return 1;
-    pid_t child = fork();
-    if (child == 0) {
-        pid_t pid = getpid(), ppid = getppid();
-        printf("[child %d] getpid()=%d getppid()=%d\n", pid, pid, ppid);
-        printf("[child %d] ppid_match=%s\n", pid, ppid == me ? "yes" : "no");
-        fflush(stdout);
-        char buf[32];
-        int n = snprintf(buf, sizeof buf, "%d", pid);
-        if (write(fd[1], buf, n) != n) _exit(1);
-        usleep(ms * 1000);
-        _exit(0);
-    }
-    close(fd[1]);
-    printf("[parent %d] fork() returned child=%d\n", me, child);
-    fflush(stdout);
-    char told[32] = {0};
-    if (read(fd[0], told, sizeof told - 1) < 0) return 1;
-    printf("[parent %d] child_said=%s pid_match=%s\n", me, told, atoi(told) == child ? "yes" : "no");
-    int status;
-    pid_t r = waitpid(child, &status, 0);
-    printf("[parent %d] waitpid returned=%d exited code=%d\n", me, r, WEXITSTATUS(status));
-    return 0;
-}
-"#;
-
 /// A class of six: fork-copy and pids from `tests/broken/`, right and
 /// wrong, and a pids in C, in the file names and languages the docs allow.
 fn small_class(dir: &Path) -> PathBuf {
@@ -127,7 +81,7 @@ fn small_class(dir: &Path) -> PathBuf {
     hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
     hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
     hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
-    std::fs::write(sub.join("fay/pids.c"), PIDS_C).unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/pids/correct.c"), sub.join("fay/pids.c")).unwrap();
     sub
 }
 
@@ -152,12 +106,14 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
     }
     assert_eq!(books[0], books[1], "--jobs 1 and --jobs 2 give different gradebooks");
     let rows: Vec<&str> = books[0].lines().collect();
-    assert_eq!(rows[0], "student,fork-copy (/8),pids (/11),total (/19)");
-    assert_eq!(rows[1], "ann,8,11,19", "the correct programs score full marks");
+    let max = |id: &str| labkit::labs::find(id).unwrap().bins[0].checks.iter().map(|c| c.points).sum::<u32>();
+    let (fc, pids) = (max("fork-copy"), max("pids"));
+    assert_eq!(rows[0], format!("student,fork-copy (/{fc}),pids (/{pids}),total (/{})", fc + pids));
+    assert_eq!(rows[1], format!("ann,{fc},{pids},{}", fc + pids), "the correct programs score full marks");
     assert_eq!(rows.len(), 7);
     // fay's pids in C is compiled and scores full marks; her fork-copy
     // leaves an orphan: the basic check fails and the rest are not run.
-    assert!(rows.contains(&"fay,0,11,11"), "{rows:?}");
+    assert!(rows.contains(&format!("fay,0,{pids},{pids}").as_str()), "{rows:?}");
     // Each wrong program loses the points of the check aimed at its bug.
     let out = dir.join("grades-1/students");
     let bob = results(&out.join("bob/results.json"));

@@ -16,6 +16,12 @@ const HANDOUTS: &[(u32, &str)] = &[
     (7, include_str!("../../labs/07-sigchld-ignore.md")),
     (8, include_str!("../../labs/08-half-copy.md")),
     (9, include_str!("../../labs/09-chat.md")),
+    (10, include_str!("../../labs/10-states.md")),
+    (11, include_str!("../../labs/11-exit-flush.md")),
+    (12, include_str!("../../labs/12-fork-order.md")),
+    (13, include_str!("../../labs/13-inherit.md")),
+    (14, include_str!("../../labs/14-priority.md")),
+    (15, include_str!("../../labs/15-parallel.md")),
 ];
 
 /// The cells of a Markdown table row `| a | b | c |`, trimmed.

@@ -678,6 +678,13 @@ impl Running {
             let _ = s.read_to_end(&mut out);
         } else if let Some(socket) = self.socket.take() {
             chunks = read_with_writers(&socket, &mut out);
+            // A reaper that caps the output (`labkit reap --max-output`)
+            // relays it: then it wrote every byte, and who wrote each line
+            // is unknown rather than wrong.
+            let reaper = self.child.id() as i32;
+            if chunks.iter().any(|&(pid, _)| pid == reaper) {
+                chunks.clear();
+            }
         }
         let err = err_reader.join().unwrap_or_default();
         let status = self.child.wait().map_err(|e| format!("waiting for the reaper: {e}"))?;
