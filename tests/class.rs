@@ -81,7 +81,8 @@ fn small_class(dir: &Path) -> PathBuf {
     hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
     hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
     hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/pids/correct.c"), sub.join("fay/pids.c")).unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/pids/correct.c"), sub.join("fay/pids.c"))
+        .unwrap();
     sub
 }
 
