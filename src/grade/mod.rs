@@ -308,6 +308,14 @@ impl Run {
     }
 }
 
+/// Values as a student reads them in a message: `0, 10` (or `none`).
+pub fn listed<T: std::fmt::Display>(values: &[T]) -> String {
+    if values.is_empty() {
+        return "none".into();
+    }
+    values.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// `Ok(())` if `cond`, else the message.
 pub fn expect(cond: bool, msg: impl FnOnce() -> String) -> Verdict {
     if cond { Ok(()) } else { Err(msg()) }

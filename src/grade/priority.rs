@@ -114,12 +114,14 @@ fn pinned(g: &Grader, p: &Program) -> Verdict {
         let get = |pid: i32| c.seen.get(&pid).cloned().unwrap_or_default();
         let (sn, sl) = (get(normal), get(low));
         expect(sn.nices.iter().all(|&n| n == 0), || {
-            format!("the first child should stay at nice 0; the grader read {:?}", sn.nices)
+            format!("the first child should stay at nice 0; the grader read nice {}", super::listed(&sn.nices))
         })?;
         expect(sl.nices.last() == Some(&i64::from(c.nice)), || {
             format!(
-                "with --nice {}, the second child should end at nice {}; the grader read {:?}",
-                c.nice, c.nice, sl.nices
+                "with --nice {}, the second child should end at nice {}; the grader read nice {}",
+                c.nice,
+                c.nice,
+                super::listed(&sl.nices)
             )
         })
     })

@@ -204,8 +204,8 @@ fn ps_flags(g: &Grader, p: &Program) -> Verdict {
                 's' => format!("the grader never saw the leader (pid {pid}) lead its own session in /proc"),
                 'l' => format!("the grader never saw more than one thread in the threads child (pid {pid})"),
                 _ => format!(
-                    "with --nice {want_nice}, the grader saw the nice child (pid {pid}) at nice {:?}",
-                    seen.nices
+                    "with --nice {want_nice}, the grader saw the nice child (pid {pid}) at nice {}",
+                    super::listed(&seen.nices)
                 ),
             })?;
         }
@@ -216,8 +216,9 @@ fn ps_flags(g: &Grader, p: &Program) -> Verdict {
         let seen = o.seen.get(&pid).cloned().unwrap_or_default();
         expect(printed.is_some_and(|n| seen.nices.contains(&n)), || {
             format!(
-                "the greedy child's line should say nice=N as /proc has it (the grader saw {:?}): `{}`",
-                seen.nices, l.text
+                "the greedy child's line should say nice=N as /proc has it (the grader saw nice {}): `{}`",
+                super::listed(&seen.nices),
+                l.text
             )
         })?;
         expect(ps.contains('<') == printed.is_some_and(|n| n < 0), || {
