@@ -364,6 +364,15 @@ fn watch_rechecks_when_the_program_is_saved_and_q_quits() {
         .spawn()
         .unwrap();
     let seen = collect(child.stdout.take().unwrap());
+    // A failed assertion below must not leave `labkit watch` running.
+    struct KillOnDrop(u32);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let pid = nix::unistd::Pid::from_raw(self.0 as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+    let _guard = KillOnDrop(child.id());
     let has = |s: &str| seen.lock().unwrap().contains(s);
     let first = labkit::procfs::poll_until(Duration::from_secs(120), || has("waiting for a file to be saved"));
     assert!(first && has("2 of 4 checks pass"), "{}", seen.lock().unwrap());
