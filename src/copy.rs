@@ -150,7 +150,7 @@ pub fn open_source(src: &Source) -> Result<File, String> {
 
 /// A random number from the kernel, for temp file names.
 fn random_u32() -> u32 {
-    (crate::grade::random_u64() & 0xffff_ffff) as u32
+    (crate::random::random_u64() & 0xffff_ffff) as u32
 }
 
 /// The temporary file beside DST that both processes write.

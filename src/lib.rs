@@ -1,29 +1,38 @@
 //! labkit: a Rust lab kit for Linux process programming.
 //!
 //! Each lab is a small binary (`src/bin/<lab-id>.rs`) that shows one concept
-//! with real evidence. The plumbing they share lives here, once:
+//! with real evidence. The code is in layers, each using only the ones below
+//! it (see ARCHITECTURE.md):
 //!
-//! * [`out`]: every output line says who printed it, `[role PID] ...`;
-//! * [`process`]: fork (child always ends in `_exit`), wait and status decoding, subreaper;
-//! * [`procfs`]: process state, parent and name from `/proc/<pid>/stat`;
-//! * [`copy`]: file plumbing for half-copy: refusals, temp file, positioned copy of a range;
-//! * [`delay`]: every delay is a flag (`2s`, `250ms`);
-//! * [`signals`]: signal names as students type them (`KILL`, `SIGKILL`, `9`);
-//! * [`reaper`]: run a command under a subreaper and leave nothing behind;
-//! * [`labs`]: the manifest of the labs, in course order;
-//! * [`grade`]: each lab's checks, run against any program's command line;
-//! * [`chat`]: the capstone's library, a UDP group chat (lab 9);
-//! * [`trace`]: record a command's process family from kernel events (ptrace) and draw it.
+//! 1. the front end, [`cli`] (`labkit grade`: arguments, running a
+//!    selection of checks, reports, `results.json`) and [`class`] (a
+//!    class's gradebook, Gradescope, students' `check` and `watch`);
+//! 2. the manifest, [`labs`]: the labs in course order, each with its checks;
+//! 3. the checks, [`checks`]: each lab's graded checks, as declarations;
+//! 4. the harness, [`harness`]: running a program under the grader's
+//!    supervisor (`labkit reap`), its [`harness::Transcript`] and facts;
+//! 5. the base, used by the labs too: [`out`] (every line says who printed
+//!    it, `[role PID] ...`), [`process`] (fork, wait, status decoding,
+//!    subreaper), [`procfs`] (state, parent, name from `/proc`), [`signals`],
+//!    [`delay`] (every delay is a flag), [`random`], [`reaper`] (run a
+//!    command under a subreaper and leave nothing behind); and the labs'
+//!    own libraries, [`copy`] (half-copy) and [`chat`] (the capstone).
+//!
+//! [`trace`] records a command's process family from kernel events (ptrace)
+//! and draws it; `labkit trace` and `labkit run --trace` use it.
 
 pub mod chat;
+pub mod checks;
 pub mod class;
+pub mod cli;
 pub mod copy;
 pub mod delay;
-pub mod grade;
+pub mod harness;
 pub mod labs;
 pub mod out;
 pub mod process;
 pub mod procfs;
+pub mod random;
 pub mod reaper;
 pub mod signals;
 pub mod trace;

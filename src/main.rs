@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use labkit::grade::runner::{self, GradeArgs};
+use labkit::cli::grade::{self, GradeArgs};
 use labkit::{delay, labs, reaper, say, trace};
 
 /// A Rust lab kit for Linux process programming.
@@ -201,7 +201,7 @@ fn grade(args: &GradeArgs) -> i32 {
     if build_labs_under_cargo(&me).is_err() {
         return 2; // cannot grade as asked
     }
-    runner::main(args, &me)
+    grade::main(args, &me)
 }
 
 fn main() {

@@ -17,9 +17,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use labkit::chat::proto::{self, Lang};
-use labkit::grade::chat::server::{self as server_checks, Server};
-use labkit::grade::chat::{ANSWER, Live, Peer, carries, name, text};
-use labkit::grade::{Grader, Program};
+use labkit::checks::chat::server::{self as server_checks, Server};
+use labkit::checks::chat::{ANSWER, Live, Peer, carries, name, text};
+use labkit::harness::Program;
 use labkit::procfs::poll_until;
 use labkit::reaper::Report;
 use nix::sys::signal::Signal;
@@ -58,10 +58,9 @@ fn free_port() -> u16 {
 
 /// A course server, as a grader starts it in fixed-port mode: no flags; the
 /// replica's one addition, a port argument, keeps tests off 8888 and apart.
-fn course_server(g: &mut Grader, file: &str) -> Program {
+fn course_server(file: &str) -> Program {
     let port = free_port();
-    g.fixed_port = Some(port);
-    Program::new([python3().to_string(), course(file), port.to_string()])
+    Program::new([python3().to_string(), course(file), port.to_string()]).on_fixed_port(Some(port))
 }
 
 /// The course's client, as the course runs it (no `-u`: under the grader's
@@ -82,9 +81,9 @@ fn course_servers_pass_the_features_and_fail_every_robustness_check() {
         .flat_map(|file| server_checks::CHECKS.iter().enumerate().map(move |(i, c)| (*file, i, c)))
         .map(|(file, i, check)| {
             std::thread::spawn(move || {
-                let mut g = grader();
-                let p = course_server(&mut g, file);
-                (file, i, check.name, (check.run)(&g, &p))
+                let g = grader();
+                let p = course_server(file);
+                (file, i, check.title, (check.test)(&g, &p))
             })
         })
         .collect();
@@ -107,14 +106,14 @@ fn course_servers_pass_the_features_and_fail_every_robustness_check() {
 /// full deadlines.
 #[test]
 fn course_client_passes_the_features_and_fails_the_robustness_checks() {
-    use labkit::grade::chat::client::CHECKS;
+    use labkit::checks::chat::client::CHECKS;
     let features = 5;
     let hangs = ["ends cleanly even when EXIT is lost", "no server:"];
     let handles: Vec<_> = CHECKS
         .iter()
         .enumerate()
-        .filter(|(_, c)| !hangs.iter().any(|h| c.name.starts_with(h)))
-        .map(|(i, check)| std::thread::spawn(move || (i, check.name, (check.run)(&grader(), &course_client()))))
+        .filter(|(_, c)| !hangs.iter().any(|h| c.title.starts_with(h)))
+        .map(|(i, check)| std::thread::spawn(move || (i, check.title, (check.test)(&grader(), &course_client()))))
         .collect();
     let mut wrong = Vec::new();
     for h in handles {
@@ -140,8 +139,8 @@ fn kit_client_works_with_the_course_servers() {
 }
 
 fn kit_client_with(file: &str) {
-    let mut g = grader();
-    let program = course_server(&mut g, file);
+    let g = grader();
+    let program = course_server(file);
     let mut s = Server::start(&g, &program).expect("course server starts");
     let bob = s.login("bob").unwrap();
     let mut client = Live::start(&g, &kit("chat-client"), &["127.0.0.1", &s.addr.port().to_string()]).unwrap();
@@ -249,7 +248,7 @@ fn server_rejects_every_bad_input_and_says_why() {
         assert!(
             s.live.line(ANSWER, |l| l.contains(why)).is_some(),
             "no log line with {why} after {}\n{}",
-            labkit::grade::chat::show(datagram),
+            labkit::checks::chat::show(datagram),
             s.live.excerpt()
         );
     }
@@ -399,8 +398,8 @@ fn bad_command_lines_get_clear_errors() {
 #[test]
 fn bench_measures_the_kit_server_and_the_course_server() {
     let g = grader();
-    let mut g2 = grader();
-    let py = course_server(&mut g2, "server.py");
+    let g2 = grader();
+    let py = course_server("server.py");
     for (g, p) in [(&g, kit("chat-server")), (&g2, py)] {
         let mut s = Server::start(g, &p).unwrap();
         let pid = s.live.main_pid().unwrap().to_string();
@@ -436,7 +435,7 @@ impl Tmux {
             panic!("tmux is required for the real-terminal test of chat-client (apt-get install tmux): {e}");
         }
         let dir =
-            std::env::temp_dir().join(format!("labkit-tmux-{}-{:x}", std::process::id(), labkit::grade::random_u64()));
+            std::env::temp_dir().join(format!("labkit-tmux-{}-{:x}", std::process::id(), labkit::random::random_u64()));
         std::fs::create_dir_all(&dir).unwrap();
         let sock = dir.join("sock");
         let server = Command::new(labkit_bin())
@@ -574,8 +573,8 @@ fn screen_lines(screen: &str) -> Vec<&str> {
 /// own, no literal `\n`, no blank part.
 #[test]
 fn kit_client_shows_a_course_servers_notices_in_a_real_terminal() {
-    let mut g = grader();
-    let program = course_server(&mut g, "server.py");
+    let g = grader();
+    let program = course_server("server.py");
     let mut s = Server::start(&g, &program).unwrap();
     let bob = s.login("bob").unwrap();
     let tmux = Tmux::start();

@@ -5,7 +5,7 @@
 
 mod common;
 use common::labkit_bin;
-use labkit::grade::random_u64;
+use labkit::random::random_u64;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -312,7 +312,7 @@ fn a_student_checks_their_program_and_replays_the_inputs() {
     assert!(stdout.contains("2 of 4 checks pass: 3/8 points."), "{stdout}");
     // The replay line, run as printed, gives the same inputs and verdicts.
     let replay = stdout.lines().find_map(|l| l.strip_prefix("The same inputs again: labkit ")).expect(&stdout);
-    let words = labkit::grade::runner::split_words(replay).unwrap();
+    let words = labkit::cli::grade::split_words(replay).unwrap();
     assert_eq!(words[..3], ["check", "fork-copy", "--seed"], "{replay}");
     let again = labkit(&dir, &words.iter().map(String::as_str).collect::<Vec<_>>()).output().unwrap();
     let wrong = |s: &str| -> Vec<String> {

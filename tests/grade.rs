@@ -13,8 +13,10 @@
 
 mod common;
 use common::{labkit_bin, python3};
-use labkit::grade::runner::{CheckResult, Outcome, Settings, run_check};
-use labkit::grade::{Check, Program, random_u64};
+use labkit::checks::Check;
+use labkit::cli::session::{CheckResult, Outcome, Settings, grade_check};
+use labkit::harness::Program;
+use labkit::random::random_u64;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -101,7 +103,7 @@ fn student(lab: &str, bin: &str, file: &str) -> String {
 /// The checks of the kit's program `bin`, from the manifest.
 fn checks(bin: &str) -> Vec<&'static str> {
     let lab = labkit::labs::find(bin).unwrap_or_else(|| panic!("no lab with program {bin}"));
-    lab.bin(bin).unwrap().checks.iter().map(|c| c.name).collect()
+    lab.bin(bin).unwrap().checks.iter().map(|c| c.title).collect()
 }
 
 /// Assert that `g` passed the basic check of `bin` and failed each of `failing`
@@ -352,7 +354,7 @@ fn a_hung_program_is_killed_with_its_processes_and_graded_timed_out() {
     assert!(g.line(names[0]).contains("timed out"), "{g:?}");
     assert!(g.stdout.contains("timed out after 300ms"), "{g:?}");
     for name in &names[1..] {
-        assert!(g.line(name).contains("basic check failed"), "{g:?}");
+        assert!(g.line(name).contains("not run: it needs"), "{g:?}");
     }
     assert!(g.stdout.contains("Score: 0/8"), "{g:?}");
     let left = processes_with(&token);
@@ -420,7 +422,7 @@ fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
     assert_fails_only_on(&g, "fork-copy", &[names[0]]);
     assert!(g.stdout.contains("left processes behind"), "{g:?}");
     for name in &names[1..] {
-        assert!(g.line(name).contains("basic check failed"), "{g:?}");
+        assert!(g.line(name).contains("not run: it needs"), "{g:?}");
     }
 }
 
@@ -443,7 +445,7 @@ fn run_checks(lab: &str, bin: &str, file: &str, which: impl Fn(usize, &Check) ->
 /// [`run_checks`] on any program.
 fn run_checks_on(bin: &str, program: &Program, which: impl Fn(usize, &Check) -> bool) -> Vec<CheckResult> {
     let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
-    let settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20), None);
+    let settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20));
     let dir = scratch("checks");
     let results = std::thread::scope(|s| {
         let runs: Vec<_> = checks
@@ -452,7 +454,7 @@ fn run_checks_on(bin: &str, program: &Program, which: impl Fn(usize, &Check) -> 
             .filter(|(i, c)| which(*i, c))
             .map(|(i, c)| {
                 let (settings, program, dir) = (&settings, program, &dir);
-                s.spawn(move || run_check(settings, c, program, &dir.join(i.to_string())))
+                s.spawn(move || grade_check(settings, c, program, &dir.join(i.to_string())))
             })
             .collect();
         runs.into_iter().map(|r| r.join().expect("check thread")).collect()
@@ -468,10 +470,10 @@ fn run_checks_on(bin: &str, program: &Program, which: impl Fn(usize, &Check) -> 
 fn broken_bin(lab: &str, bin: &str, file: &str, failing: &[&str]) -> Vec<String> {
     let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
     for f in failing {
-        assert!(checks.iter().any(|c| c.name == *f), "`{f}` is not a check of {bin}");
+        assert!(checks.iter().any(|c| c.title == *f), "`{f}` is not a check of {bin}");
     }
     let mut messages = Vec::new();
-    for r in run_checks(lab, bin, file, |i, c| i == 0 || failing.contains(&c.name)) {
+    for r in run_checks(lab, bin, file, |i, c| i == 0 || failing.contains(&c.title)) {
         if failing.contains(&r.name) {
             let Outcome::Failed(why) = &r.outcome else {
                 panic!("{file}: the check `{}` should fail, got {:?}", r.name, r.outcome)
@@ -552,9 +554,9 @@ fn graded_as_its_header_says(lab: &str, bin: &str, file: &str) {
     let checks = labkit::labs::find(bin).and_then(|l| l.bin(bin)).expect("program in the manifest").checks;
     let failing = expected_failures(lab, file).unwrap_or_default();
     for f in &failing {
-        assert!(checks.iter().any(|c| c.name == f), "{file}: `{f}` is not a check of {bin}");
+        assert!(checks.iter().any(|c| c.title == f), "{file}: `{f}` is not a check of {bin}");
     }
-    let basic_fails = failing.iter().any(|f| f == checks[0].name);
+    let basic_fails = failing.iter().any(|f| f == checks[0].title);
     let program = broken_program(lab, file);
     for r in run_checks_on(bin, &program, |i, _| i == 0 || !basic_fails) {
         let want_fail = failing.iter().any(|f| f == r.name);
@@ -657,7 +659,7 @@ fn lab08_half_copy_programs_in_python_and_c() {
                     let failing = expected_failures(lab, &file).unwrap_or_default();
                     let program = broken_program(lab, &file);
                     let all = failing.is_empty();
-                    let run = |i: usize, c: &Check| all || i == 0 || failing.iter().any(|f| f == c.name);
+                    let run = |i: usize, c: &Check| all || i == 0 || failing.iter().any(|f| f == c.title);
                     for r in run_checks_on(lab, &program, run) {
                         let want_fail = failing.iter().any(|f| f == r.name);
                         match (&r.outcome, want_fail) {
@@ -691,14 +693,13 @@ fn fixed_port_server(file: &str, port: u16) -> Vec<String> {
 /// port: one check at a time (they share the port), as `labkit grade --port` does.
 fn broken_server(file: &str, failing: &str) {
     let port = free_port();
-    let mut settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20), Some(port));
-    settings.fixed_port = Some(port);
-    let program = Program::new(fixed_port_server(file, port));
+    let settings = Settings::new(labkit_bin().to_path_buf(), Duration::from_secs(20));
+    let program = Program::new(fixed_port_server(file, port)).on_fixed_port(Some(port));
     let checks = labkit::labs::find("chat-server").and_then(|l| l.bin("chat-server")).expect("chat-server").checks;
-    let target = checks.iter().find(|c| c.name == failing).unwrap_or_else(|| panic!("no check `{failing}`"));
+    let target = checks.iter().find(|c| c.title == failing).unwrap_or_else(|| panic!("no check `{failing}`"));
     let dir = scratch("server");
-    let basic = run_check(&settings, &checks[0], &program, &dir.join("1"));
-    let bug = run_check(&settings, target, &program, &dir.join("2"));
+    let basic = grade_check(&settings, &checks[0], &program, &dir.join("1"));
+    let bug = grade_check(&settings, target, &program, &dir.join("2"));
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(basic.outcome, Outcome::Passed, "{file}: the basic check should pass");
     assert!(matches!(bug.outcome, Outcome::Failed(_)), "{file}: `{failing}` should fail, got {:?}", bug.outcome);
@@ -765,7 +766,7 @@ fn lab09_chat_in_python() {
         }),
         case("student_client.py features", || {
             let features = ["sends each typed line", "shows a refusal", "prints the notices", "`quit` sends"];
-            let chosen = |_: usize, c: &Check| features.iter().any(|f| c.name.starts_with(f));
+            let chosen = |_: usize, c: &Check| features.iter().any(|f| c.title.starts_with(f));
             for r in run_checks("chat", "chat-client", "student_client.py", chosen) {
                 assert_eq!(r.outcome, Outcome::Passed, "a course feature: `{}`", r.name);
             }

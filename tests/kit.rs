@@ -29,7 +29,7 @@ fn every_lab_has_a_binary_a_handout_and_graded_checks() {
             );
             assert!(!bin.checks.is_empty(), "{} of lab {} has no checks", bin.name, lab.id);
             for check in bin.checks {
-                assert!(handout.contains(check.name), "{} does not list the check `{}`", lab.handout(), check.name);
+                assert!(handout.contains(check.title), "{} does not list the check `{}`", lab.handout(), check.title);
             }
             let call = format!("grade_kit(\"{}\", \"{}\")", lab.id, bin.name);
             assert!(tests.contains(&call), "no test calls {call} to grade the kit's own {}", bin.name);

@@ -4,7 +4,7 @@
 
 mod common;
 use common::{grade_kit, run_check};
-use labkit::grade::Program;
+use labkit::harness::Program;
 
 #[test]
 fn lab01_fork_copy() {
@@ -332,7 +332,7 @@ fn handout_tables_of_labs_1_to_4_match_the_checks() {
             })
             .collect();
         let checks: Vec<(String, u32)> =
-            lab.bin(id).unwrap().checks.iter().map(|c| (c.name.to_string(), c.points)).collect();
+            lab.bin(id).unwrap().checks.iter().map(|c| (c.title.to_string(), c.points)).collect();
         assert_eq!(rows, checks, "{}", path.display());
     }
 }

@@ -5,7 +5,7 @@
 
 mod common;
 use common::{c_program, grade_kit, grader, labkit_bin, python3};
-use labkit::grade::Program;
+use labkit::harness::Program;
 use std::path::Path;
 
 /// What a program under `tests/broken/` says the grade must give it.
@@ -57,7 +57,7 @@ fn as_expected(lab: &str, file: &str) {
         Expect::Fails(names) => names.clone(),
     };
     for name in &failing {
-        assert!(checks.iter().any(|c| c.name == name), "{file}: `{name}` is not a check of {lab}");
+        assert!(checks.iter().any(|c| c.title == name), "{file}: `{name}` is not a check of {lab}");
     }
     let prog = program(lab, file);
     let g = grader();
@@ -68,9 +68,9 @@ fn as_expected(lab: &str, file: &str) {
         let runs: Vec<_> = checks
             .iter()
             .enumerate()
-            .filter(|(i, c)| run(*i, c.name))
+            .filter(|(i, c)| run(*i, c.title))
             .map(|(_, c)| c)
-            .map(|c| (c.name, s.spawn(|| (c.run)(&g, &prog))))
+            .map(|c| (c.title, s.spawn(|| (c.test)(&g, &prog))))
             .collect();
         runs.into_iter().map(|(n, r)| (n, r.join().expect("check thread"))).collect()
     });

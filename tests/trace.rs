@@ -26,7 +26,7 @@ fn scratch(what: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "labkit-trace-test-{what}-{}-{:x}",
         std::process::id(),
-        labkit::grade::random_u64()
+        labkit::random::random_u64()
     ));
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir

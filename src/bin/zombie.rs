@@ -2,7 +2,7 @@
 //!
 //! The child exits at once. The parent deliberately does not `wait` for a
 //! while: meanwhile the child's entry stays in the process table, in state
-//! `Z` (`ps` shows `<defunct>`), holding its exit code for the parent. The
+//! `Z` (`ps` shows ``<defunct>``), holding its exit code for the parent. The
 //! parent reads that state from `/proc`, then reaps the child with `wait`,
 //! which returns the exit code, and shows that the `/proc` entry is gone.
 
@@ -21,7 +21,7 @@ struct Args {
     #[arg(long, default_value_t = 3, allow_negative_numbers = true,
           value_parser = clap::value_parser!(i32).range(0..=255))]
     code: i32,
-    /// How long the parent leaves its child unreaped (look for <defunct> in `ps` meanwhile).
+    /// How long the parent leaves its child unreaped (look for `<defunct>` in `ps` meanwhile).
     #[arg(long, default_value = "3s", value_parser = delay::parse)]
     delay: Duration,
 }

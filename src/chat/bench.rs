@@ -154,7 +154,7 @@ pub fn run(cfg: &Config) -> Result<Report, String> {
         return Err("need --clients >= 2, --window >= 1, --messages >= 1".into());
     }
     allow_descriptors(cfg.clients)?;
-    let tag = format!("{:06x}", crate::grade::random_u64() & 0xff_ffff);
+    let tag = format!("{:06x}", crate::random::random_u64() & 0xff_ffff);
     let mut socks = Vec::with_capacity(cfg.clients);
     let mut server = None;
     for _ in 0..cfg.clients {

@@ -24,14 +24,14 @@ use std::time::{Duration, Instant};
 use super::caps::CapArgs;
 use super::find::{self, Config};
 use super::gradebook::{self, NotGraded, Plan, Test};
-use crate::grade::runner::{self, Target, parse_timeout};
+use crate::cli::grade::{self, Target, parse_timeout};
 use crate::process;
 
 /// `labkit autograder LAB... [-o autograder.zip]`
 #[derive(clap::Args, Debug)]
 pub struct BundleArgs {
     /// The labs (or single programs) the assignment grades.
-    #[arg(value_name = "LAB", required = true, value_parser = runner::parse_target)]
+    #[arg(value_name = "LAB", required = true, value_parser = grade::parse_target)]
     pub labs: Vec<Target>,
     /// The bundle to write.
     #[arg(long, short = 'o', default_value = "autograder.zip")]
@@ -53,7 +53,7 @@ pub struct BundleArgs {
 /// `labkit gradescope --root ROOT [LAB...]`, as `run_autograder` runs it.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    #[arg(value_name = "LAB", value_parser = runner::parse_target)]
+    #[arg(value_name = "LAB", value_parser = grade::parse_target)]
     pub labs: Vec<Target>,
     #[arg(long, default_value = "/autograder")]
     pub root: PathBuf,
@@ -174,7 +174,7 @@ pub fn run(args: &RunArgs, labkit: &Path) -> i32 {
     let config = if config_path.is_file() { Config::load(Some(&config_path), &source) } else { Ok(Config::default()) };
     let results = args.root.join("results");
     let work = std::env::temp_dir().join(format!("labkit-gradescope-{}", std::process::id()));
-    let seed = runner::new_seed();
+    let seed = grade::new_seed();
     let outcome = config.map_err(NotGraded::Error).and_then(|config| {
         let plan = Plan {
             labkit: labkit.to_path_buf(),
@@ -186,7 +186,7 @@ pub fn run(args: &RunArgs, labkit: &Path) -> i32 {
         };
         let submission = std::fs::canonicalize(args.root.join("submission"))
             .map_err(|e| NotGraded::Error(format!("the submission folder: {e}")))?;
-        runner::catch_stop_signals();
+        grade::catch_stop_signals();
         gradebook::grade_student(&plan, &submission, &work)
     });
     let _ = std::fs::create_dir_all(&results);

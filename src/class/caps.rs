@@ -83,7 +83,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// A shell script that runs `labkit reap` within `caps`, written to `path`:
-/// given to a [`crate::grade::Grader`] in place of the `labkit` binary, it
+/// given to a [`crate::harness::Grader`] in place of the `labkit` binary, it
 /// caps every run the grader makes (`Grader` runs `LABKIT reap --timeout ..`).
 pub fn write_capped_reaper(path: &Path, labkit: &Path, caps: Caps) -> std::io::Result<PathBuf> {
     use std::os::unix::fs::PermissionsExt as _;

@@ -11,8 +11,8 @@ use std::time::Duration;
 use super::caps::{CapArgs, write_capped_reaper};
 use super::find::shell_line;
 use super::hints;
-use crate::grade::Program;
-use crate::grade::runner::{self, CheckResult, Outcome, Settings, Target, parse_timeout};
+use crate::cli::grade::{self, CheckResult, Outcome, Settings, Target, parse_timeout};
+use crate::harness::Program;
 use crate::labs::{Lab, LabBin};
 use crate::process;
 
@@ -25,7 +25,7 @@ pub const PROGRESS: &str = ".labkit-progress";
                         Exit code: 0 when every check passes, 1 when one fails, 2 on a usage error.")]
 pub struct CheckArgs {
     /// The lab (or, for a lab of several programs, the program) to check.
-    #[arg(value_name = "LAB", value_parser = runner::parse_target)]
+    #[arg(value_name = "LAB", value_parser = grade::parse_target)]
     pub lab: Target,
     /// Replay the inputs of an earlier check (each check prints its seed).
     #[arg(long, value_name = "N")]
@@ -59,13 +59,13 @@ pub fn student_text(lab: &Lab, r: &CheckResult) -> String {
         Outcome::Passed => {
             let _ = write!(t, "  PASS  {}  ({}/{})", r.name, r.score, r.max);
         }
-        Outcome::Skipped => {
-            let _ = write!(t, "  ----  {}  (0/{}): not run until the first check passes", r.name, r.max);
+        Outcome::Skipped(parent) => {
+            let _ = write!(t, "  ----  {}  (0/{}): not run until `{parent}` passes", r.name, r.max);
         }
         _ => {
             let _ = writeln!(t, "  FAIL  {}  (0/{})", r.name, r.max);
             let _ = writeln!(t, "        What went wrong:");
-            for line in crate::grade::report::detail(r).lines() {
+            for line in crate::cli::report::detail(r).lines() {
                 let _ = writeln!(t, "          {line}");
             }
             if let Some(hint) = hints::hint(lab, r.name) {
@@ -127,7 +127,7 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let argv = match runner::absolute_words(args.command.clone()) {
+    let argv = match grade::absolute_words(args.command.clone()) {
         Ok(a) => a,
         Err(e) => return usage(e),
     };
@@ -136,25 +136,25 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
         "labkit-check-{}-{}-{:06x}",
         bin.name,
         std::process::id(),
-        crate::grade::random_u64() & 0xff_ffff
+        crate::random::random_u64() & 0xff_ffff
     ));
     if let Err(e) = std::fs::create_dir_all(&out) {
         return usage(format!("{}: {e}", out.display()));
     }
-    let mut settings = Settings::new(labkit.to_path_buf(), args.timeout, None);
+    let mut settings = Settings::new(labkit.to_path_buf(), args.timeout);
     settings.seed = args.seed.unwrap_or(settings.seed);
     match write_capped_reaper(&out.join(".labkit-reap-capped"), labkit, CapArgs::CLASS) {
         Ok(capped) => settings.labkit = capped,
         Err(e) => return usage(format!("{}: {e}", out.display())),
     }
-    runner::catch_stop_signals();
+    grade::catch_stop_signals();
     println!("Checking lab {} {} with: {}", lab.number, bin.name, program.display());
-    let results = runner::grade_program_with(&settings, bin.checks, &[], &program, &out, &mut |r| {
+    let results = crate::cli::session::grade_program(&settings, bin.checks, &[], &program, &out, &mut |r| {
         println!("{}", student_text(lab, r))
     });
     let (score, max) = (results.iter().map(|r| r.score).sum::<u32>(), results.iter().map(|r| r.max).sum::<u32>());
     let passed = results.iter().filter(|r| r.outcome == Outcome::Passed).count();
-    if runner::stopped() {
+    if grade::stopped() {
         eprintln!("labkit check: interrupted; your program was stopped");
         return 130;
     }

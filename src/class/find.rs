@@ -16,7 +16,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::grade::runner::split_words;
+use crate::cli::grade::split_words;
 
 /// The config file's name in the submissions folder.
 pub const CONFIG: &str = "labkit-class.conf";

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 use super::caps::CapArgs;
 use super::find::{self, Config, Found};
-use crate::grade::runner::{self, Target, parse_timeout};
+use crate::cli::grade::{self, Target, parse_timeout};
 use crate::labs::{self, Lab, LabBin};
 use crate::process;
 use crate::reaper::Caps;
@@ -38,7 +38,7 @@ pub struct ClassArgs {
     /// The submissions: a folder holding one folder per student.
     pub submissions: PathBuf,
     /// The labs (or single programs) to grade. None: every lab.
-    #[arg(value_name = "LAB", value_parser = runner::parse_target)]
+    #[arg(value_name = "LAB", value_parser = grade::parse_target)]
     pub labs: Vec<Target>,
     /// Students graded at once. Default: the machine's cores.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -209,7 +209,7 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
                 Ok(WaitStatus::StillAlive) => {}
                 _ => break,
             }
-            if runner::stopped() && !told {
+            if grade::stopped() && !told {
                 // It stops its runs (and reaps them) on SIGTERM.
                 let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
                 told = true;
@@ -219,7 +219,7 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
         cpu.grader += own_cpu(pid.as_raw());
         let status = child.wait().map_err(|e| err("waiting for labkit grade", e))?;
         let _ = std::fs::remove_dir_all(&tmp);
-        if runner::stopped() || status.code() == Some(130) {
+        if grade::stopped() || status.code() == Some(130) {
             return Err(NotGraded::Interrupted);
         }
         if !matches!(status.code(), Some(0 | 1)) {
@@ -241,7 +241,7 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
                 // The basic check fails for it; the others are not run (as in a grade).
                 let status = if i == 0 { "FAIL (no program)" } else { "FAIL (not run: no program)" };
                 tests.push(Test {
-                    name: format!("{prefix}{}", c.name),
+                    name: format!("{prefix}{}", c.title),
                     score: 0,
                     max: c.points,
                     output: format!("{status}\n{why}"),
@@ -345,7 +345,7 @@ fn class_state(out: &Path, plan: &Plan, given_seed: Option<u64>) -> Result<u64, 
         }
         return Ok(seed);
     }
-    let seed = given_seed.unwrap_or_else(runner::new_seed);
+    let seed = given_seed.unwrap_or_else(grade::new_seed);
     std::fs::write(&path, format!("programs: {labs}\nseed: {seed}\n"))
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(seed)
@@ -396,7 +396,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         Err(e) => return usage(e),
     };
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), |j| j as usize);
-    runner::catch_stop_signals();
+    grade::catch_stop_signals();
     let done = |name: &str| out.join("students").join(name).join("results.json").is_file();
     let todo: Vec<&String> = names.iter().filter(|n| !done(n)).collect();
     println!(
@@ -418,7 +418,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         for _ in 0..jobs.min(todo.len()) {
             s.spawn(|| {
                 loop {
-                    if runner::stopped() {
+                    if grade::stopped() {
                         return;
                     }
                     let Some(name) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { return };
@@ -493,7 +493,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         );
     }
     println!("Gradebook: {} ({} of {} students)", csv_path.display(), class.len(), names.len());
-    if runner::stopped() {
+    if grade::stopped() {
         eprintln!(
             "labkit grade-class: interrupted: {} of {} students graded; the same command again resumes",
             class.len(),

@@ -51,8 +51,8 @@ mod tests {
             assert!(text.starts_with("# "), "{}: {n} is not a handout", lab.id);
             for bin in lab.bins {
                 for c in bin.checks {
-                    let h = hint(lab, c.name);
-                    assert!(h.as_deref().is_some_and(|h| h.len() > 10), "{}: no hint for `{}`", lab.id, c.name);
+                    let h = hint(lab, c.title);
+                    assert!(h.as_deref().is_some_and(|h| h.len() > 10), "{}: no hint for `{}`", lab.id, c.title);
                 }
             }
         }

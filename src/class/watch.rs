@@ -13,7 +13,7 @@ use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use nix::sys::termios::{self, LocalFlags, SetArg};
 
 use super::check::CheckArgs;
-use crate::grade::runner::{self, Target};
+use crate::cli::grade::{self, Target};
 use crate::process;
 
 /// The terminal in a mode where one key press is read at once, without
@@ -96,7 +96,7 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
             return usage(format!("cannot watch {}: {e}", d.display()));
         }
     }
-    runner::catch_stop_signals();
+    grade::catch_stop_signals();
     let _keys = KeyMode::new();
     let mut child = match start_check(labkit, args, name) {
         Ok(c) => Some(c),
@@ -105,7 +105,7 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
     let mut pending = false;
     let mut stdin_open = true;
     loop {
-        if runner::stopped() {
+        if grade::stopped() {
             break;
         }
         if let Some(c) = child.as_mut()

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use labkit::grade::{Grader, Program};
+use labkit::harness::{Grader, Program};
 use labkit::labs;
 
 /// The `labkit` binary cargo built for these tests.
@@ -29,7 +29,7 @@ pub fn grade_kit(id: &str, bin: &str) {
     let program = Program::kit(labkit_bin(), bin);
     let failures: Vec<String> = checks
         .iter()
-        .filter_map(|c| (c.run)(&g, &program).err().map(|e| format!("check `{}` failed:\n{e}", c.name)))
+        .filter_map(|c| (c.test)(&g, &program).err().map(|e| format!("check `{}` failed:\n{e}", c.title)))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -39,8 +39,8 @@ pub fn grade_kit(id: &str, bin: &str) {
 pub fn run_check(id: &str, bin: &str, name: &str, program: &Program) -> Result<(), String> {
     let lab = labs::find(id).unwrap_or_else(|| panic!("lab {id} is not in the manifest"));
     let checks = lab.bin(bin).unwrap_or_else(|| panic!("lab {id} has no program {bin}")).checks;
-    let check = checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{bin} has no check `{name}`"));
-    (check.run)(&grader(), program)
+    let check = checks.iter().find(|c| c.title == name).unwrap_or_else(|| panic!("{bin} has no check `{name}`"));
+    (check.test)(&grader(), program)
 }
 
 /// The python3 interpreter: the system's `/usr/bin/python3` when there is

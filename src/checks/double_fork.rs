@@ -2,24 +2,26 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Check, Grader, Program, Run, Verdict, expect, expect_reaper_reaped_exactly, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_reaper_reaped_exactly, random_in};
+
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "the parent reaps its child, which exits at once", points: 2, run: child_reaped },
-    Check { name: "the grandchild is adopted by the reaper, not the parent, and does task 2", points: 3, run: adopted },
-    Check { name: "zombies=0 on every parent line after the reap", points: 3, run: no_zombies },
-    Check { name: "the reaper reaps the grandchild, then wait() says ECHILD", points: 1, run: reaper_reaps },
+    BASIC,
+    Check::new(2, "the parent reaps its child, which exits at once", child_reaped).after(&BASIC),
+    Check::new(3, "the grandchild is adopted by the reaper, not the parent, and does task 2", adopted).after(&BASIC),
+    Check::new(3, "zombies=0 on every parent line after the reap", no_zombies).after(&BASIC),
+    Check::new(1, "the reaper reaps the grandchild, then wait() says ECHILD", reaper_reaps).after(&BASIC),
 ];
 
 /// Run with random short task durations.
-fn run_random(g: &Grader, p: &Program) -> Result<Run, String> {
+fn run_random(g: &Grader, p: &Program) -> Result<Transcript, String> {
     let (t1, t2) = (format!("{}ms", random_in(10, 50)), format!("{}ms", random_in(10, 50)));
     g.run(p, &["--task1", &t1, "--task2", &t2])
 }
 
 /// The four roles' PIDs: `(reaper, parent, child, grandchild)`, all different.
-fn family(run: &Run) -> Result<(i32, i32, i32, i32), String> {
+fn family(run: &Transcript) -> Result<(i32, i32, i32, i32), String> {
     let pids = (run.pid_of("reaper")?, run.pid_of("parent")?, run.pid_of("child")?, run.pid_of("grandchild")?);
     let mut all = [pids.0, pids.1, pids.2, pids.3];
     all.sort_unstable();

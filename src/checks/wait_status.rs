@@ -9,15 +9,17 @@ use nix::sys::signal::Signal;
 
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, draw_u64, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, draw_u64, expect, random_in};
+
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "wait returns the child's PID", points: 2, run: returns_child_pid },
-    Check { name: "raw status is code * 256 and WEXITSTATUS is the code", points: 3, run: exit_status },
-    Check { name: "a signal shows as WIFSIGNALED and WTERMSIG", points: 3, run: signal_status },
-    Check { name: "--nohang polls return 0 until the child is reaped", points: 2, run: nohang_polls },
-    Check { name: "a bad --code or --signal is a usage error (exit 2)", points: 1, run: usage_errors },
+    BASIC,
+    Check::new(2, "wait returns the child's PID", returns_child_pid).after(&BASIC),
+    Check::new(3, "raw status is code * 256 and WEXITSTATUS is the code", exit_status).after(&BASIC),
+    Check::new(3, "a signal shows as WIFSIGNALED and WTERMSIG", signal_status).after(&BASIC),
+    Check::new(2, "--nohang polls return 0 until the child is reaped", nohang_polls).after(&BASIC),
+    Check::new(1, "a bad --code or --signal is a usage error (exit 2)", usage_errors).after(&BASIC),
 ];
 
 /// Signals whose default action ends a process without a core dump.
@@ -51,7 +53,7 @@ fn random_code() -> i32 {
 }
 
 /// Run with a random code and the child's `--delay`: `(run, code)`.
-fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Run, i32), String> {
+fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Transcript, i32), String> {
     let code = random_code();
     let code_s = code.to_string();
     let mut args = vec!["--code", &code_s, "--delay", delay];
@@ -60,7 +62,7 @@ fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Run
 }
 
 /// The PIDs the parent's `returned=` facts give, in order.
-fn returned(run: &Run) -> Result<Vec<i32>, String> {
+fn returned(run: &Transcript) -> Result<Vec<i32>, String> {
     let all: Result<Vec<i32>, _> = run.facts("parent", "returned").iter().map(|(_, v)| v.parse::<i32>()).collect();
     let all = all.map_err(|_| format!("a parent `returned=` value is not a number\n{}", run.excerpt()))?;
     expect(!all.is_empty(), || format!("expected a parent line with `returned=PID`, found none\n{}", run.excerpt()))?;
@@ -68,14 +70,14 @@ fn returned(run: &Run) -> Result<Vec<i32>, String> {
 }
 
 /// The child's `getpid()`, which must match the PID on its lines' tag.
-fn child_pid(run: &Run) -> Result<i32, String> {
+fn child_pid(run: &Transcript) -> Result<i32, String> {
     let tag = run.pid_of("child")?;
     let pid = run.number("child", "getpid()")?;
     expect(pid == tag, || format!("the child's getpid()={pid} is not the PID {tag} in its tag\n{}", run.excerpt()))?;
     Ok(pid)
 }
 
-fn expect_fact(run: &Run, key: &str, want: &str) -> Verdict {
+fn expect_fact(run: &Transcript, key: &str, want: &str) -> Verdict {
     let (_, v) = run.fact("parent", key)?;
     expect(v == want, || format!("expected the parent's {key}={want}, got {key}={v}\n{}", run.excerpt()))
 }

@@ -3,23 +3,23 @@
 use crate::procfs::ignores_signal;
 use std::time::Duration;
 
-use super::{Check, Grader, Program, Run, Tagged, Verdict, expect, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
+use crate::out::Tagged;
+
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "SIG_IGN: the children vanish from /proc, zombies=0", points: 3, run: ignored_no_zombies },
-    Check { name: "SIG_IGN: wait() then fails with ECHILD", points: 2, run: ignored_echild },
-    Check {
-        name: "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live",
-        points: 2,
-        run: kernel_sees_sig_ign,
-    },
-    Check { name: "default disposition: zombies=N until the parent reaps them", points: 3, run: default_zombies },
-    Check { name: "a bad --children is a usage error (exit 2)", points: 1, run: bad_children },
+    BASIC,
+    Check::new(3, "SIG_IGN: the children vanish from /proc, zombies=0", ignored_no_zombies).after(&BASIC),
+    Check::new(2, "SIG_IGN: wait() then fails with ECHILD", ignored_echild).after(&BASIC),
+    Check::new(2, "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live", kernel_sees_sig_ign)
+        .after(&BASIC),
+    Check::new(3, "default disposition: zombies=N until the parent reaps them", default_zombies).after(&BASIC),
+    Check::new(1, "a bad --children is a usage error (exit 2)", bad_children).after(&BASIC),
 ];
 
 /// Run with `n` children exiting with `code` after a random short delay; `--default` if `default`.
-fn run_with(g: &Grader, p: &Program, n: u64, code: u64, default: bool) -> Result<Run, String> {
+fn run_with(g: &Grader, p: &Program, n: u64, code: u64, default: bool) -> Result<Transcript, String> {
     let (n, code, delay) = (n.to_string(), code.to_string(), format!("{}ms", random_in(10, 30)));
     let mut args = vec!["--children", &n, "--delay", &delay, "--code", &code];
     if default {
@@ -29,7 +29,7 @@ fn run_with(g: &Grader, p: &Program, n: u64, code: u64, default: bool) -> Result
 }
 
 /// The distinct PIDs of the `child` lines, in order of appearance.
-fn child_pids(run: &Run) -> Vec<i32> {
+fn child_pids(run: &Transcript) -> Vec<i32> {
     let mut pids: Vec<i32> = Vec::new();
     for l in run.by("child") {
         if !pids.contains(&l.pid) {
@@ -40,7 +40,7 @@ fn child_pids(run: &Run) -> Vec<i32> {
 }
 
 /// Check that `n` children printed and that the parent's `pids=` list names exactly them.
-fn expect_children(run: &Run, n: u64) -> Result<Vec<i32>, String> {
+fn expect_children(run: &Transcript, n: u64) -> Result<Vec<i32>, String> {
     let kids = child_pids(run);
     expect(kids.len() as u64 == n, || {
         format!("expected {n} children (--children {n}), saw {}\n{}", kids.len(), run.excerpt())
@@ -62,7 +62,7 @@ fn pid_list(pids: &[i32]) -> String {
 }
 
 /// The parent's `/proc` counting lines: those with `zombies=`.
-fn zombie_lines(run: &Run) -> Vec<&Tagged> {
+fn zombie_lines(run: &Transcript) -> Vec<&Tagged> {
     run.by("parent").filter(|l| l.fact("zombies").is_some()).collect()
 }
 

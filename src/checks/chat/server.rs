@@ -3,7 +3,7 @@
 //!
 //! The server is started as `PROGRAM --port 0` and must print the address
 //! it listens on as a fact `addr=IP:PORT` on its first line; with
-//! `Grader::fixed_port` set (the course's `server.py` takes no arguments)
+//! `Program::fixed_port` set (the course's `server.py` takes no arguments)
 //! it is started as `PROGRAM` and reached at 127.0.0.1 on that port. Either
 //! way, the grader waits until the server answers a login, never a fixed time.
 //!
@@ -25,29 +25,27 @@ use nix::sys::signal::Signal;
 
 use super::{ANSWER, Live, Peer, carries, is_reply, name, show, text, text_of};
 use crate::chat::proto;
-use crate::grade::{Check, Grader, Program, Verdict, draw_u64, expect};
+use crate::checks::{Check, Grader, Program, Verdict, draw_u64, expect};
 use crate::out::Tagged;
 
+const BASIC: Check = Check::new(1, "starts, says where it listens, and accepts a login", starts);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "starts, says where it listens, and accepts a login", points: 1, run: starts },
-    Check { name: "refuses a name already in use, then accepts another", points: 1, run: unique_names },
-    Check { name: "tells the others when someone joins", points: 2, run: join_notice },
-    Check { name: "forwards a chat line to everyone else, not to the sender", points: 3, run: forwards_chat },
-    Check { name: "quit: EXIT to the one who leaves, a notice to the others", points: 2, run: quit },
-    Check { name: "admin lines typed on its stdin reach everyone", points: 2, run: admin_lines },
-    Check { name: "keeps serving after its stdin ends", points: 1, run: stdin_end },
-    Check { name: "SIGTERM stops it with its admin child, leaving nothing behind", points: 2, run: sigterm },
-    Check { name: "survives empty, unknown, non-UTF-8 and cut datagrams", points: 2, run: bad_datagrams },
-    Check { name: "refuses bad names: none, empty, spaces, control characters, too long", points: 2, run: bad_names },
-    Check { name: "rejects datagrams longer than its buffer, even cut inside a character", points: 2, run: too_long },
-    Check { name: "ignores C and Q naming someone not logged in", points: 1, run: unknown_names },
-    Check { name: "rejects C and Q for a logged-in name from another address", points: 3, run: impersonation },
-    Check {
-        name: "nobody on the network can log in or speak as the administrator",
-        points: 2,
-        run: admin_impersonation,
-    },
-    Check { name: "a killed client's name is freed and the others are told", points: 2, run: dead_client },
+    BASIC,
+    Check::new(1, "refuses a name already in use, then accepts another", unique_names).after(&BASIC),
+    Check::new(2, "tells the others when someone joins", join_notice).after(&BASIC),
+    Check::new(3, "forwards a chat line to everyone else, not to the sender", forwards_chat).after(&BASIC),
+    Check::new(2, "quit: EXIT to the one who leaves, a notice to the others", quit).after(&BASIC),
+    Check::new(2, "admin lines typed on its stdin reach everyone", admin_lines).after(&BASIC),
+    Check::new(1, "keeps serving after its stdin ends", stdin_end).after(&BASIC),
+    Check::new(2, "SIGTERM stops it with its admin child, leaving nothing behind", sigterm).after(&BASIC),
+    Check::new(2, "survives empty, unknown, non-UTF-8 and cut datagrams", bad_datagrams).after(&BASIC),
+    Check::new(2, "refuses bad names: none, empty, spaces, control characters, too long", bad_names).after(&BASIC),
+    Check::new(2, "rejects datagrams longer than its buffer, even cut inside a character", too_long).after(&BASIC),
+    Check::new(1, "ignores C and Q naming someone not logged in", unknown_names).after(&BASIC),
+    Check::new(3, "rejects C and Q for a logged-in name from another address", impersonation).after(&BASIC),
+    Check::new(2, "nobody on the network can log in or speak as the administrator", admin_impersonation).after(&BASIC),
+    Check::new(2, "a killed client's name is freed and the others are told", dead_client).after(&BASIC),
 ];
 
 /// How long a server may take to start and answer its first login: long
@@ -69,7 +67,7 @@ pub struct Server {
 impl Server {
     /// Start the server and wait until it answers a login.
     pub fn start(g: &Grader, p: &Program) -> Result<Server, String> {
-        let (mut live, addr) = match g.fixed_port {
+        let (mut live, addr) = match p.fixed_port {
             Some(port) => (Live::start(g, p, &[])?, SocketAddr::from(([127, 0, 0, 1], port))),
             None => {
                 let mut live = Live::start(g, p, &["--port", "0"])?;

@@ -9,22 +9,18 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect};
 use crate::procfs;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check {
-        name: "the same CPU time whatever the number of processes, which really run at once",
-        points: 2,
-        run: same_cpu,
-    },
-    Check {
-        name: "with as many processes as CPUs the wall time drops, and no more CPUs are busy than exist",
-        points: 3,
-        run: speedup,
-    },
-    Check { name: "--one-core: pinned to one CPU, the wall time does not drop", points: 2, run: one_core },
+    BASIC,
+    Check::new(2, "the same CPU time whatever the number of processes, which really run at once", same_cpu)
+        .after(&BASIC),
+    Check::new(3, "with as many processes as CPUs the wall time drops, and no more CPUs are busy than exist", speedup)
+        .after(&BASIC),
+    Check::new(2, "--one-core: pinned to one CPU, the wall time does not drop", one_core).after(&BASIC),
 ];
 
 /// Tolerances, stated in the contract: a round's CPU time within 0.8 to 1.3
@@ -61,7 +57,7 @@ struct Round {
 }
 
 struct Outcome {
-    run: Run,
+    run: Transcript,
     work: Duration,
     rounds: Vec<Round>,
     /// The most workers the grader saw alive at one look.

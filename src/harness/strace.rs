@@ -42,7 +42,7 @@ pub fn wrap(program: &Program, log: &Path) -> Program {
     argv.push("-o".into());
     argv.push(log.to_string_lossy().into_owned());
     argv.extend(program.argv.iter().cloned());
-    Program { argv }
+    Program { argv, ..program.clone() }
 }
 
 /// One system call, its entry and exit lines merged.

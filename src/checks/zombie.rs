@@ -6,16 +6,18 @@
 
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 use crate::procfs::Stat;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "parent reads the child's state Z, comm and ppid from /proc", points: 3, run: parent_sees_zombie },
-    Check { name: "the zombie is real: the grader sees it in /proc too", points: 2, run: grader_sees_zombie },
-    Check { name: "wait returns the zombie's PID and its exit code", points: 2, run: wait_reaps },
-    Check { name: "after wait the /proc entry is gone", points: 2, run: gone_after_wait },
+    BASIC,
+    Check::new(3, "parent reads the child's state Z, comm and ppid from /proc", parent_sees_zombie).after(&BASIC),
+    Check::new(2, "the zombie is real: the grader sees it in /proc too", grader_sees_zombie).after(&BASIC),
+    Check::new(2, "wait returns the zombie's PID and its exit code", wait_reaps).after(&BASIC),
+    Check::new(2, "after wait the /proc entry is gone", gone_after_wait).after(&BASIC),
 ];
 
 /// The facts only the parent states (what wait returned, what it saw after).
@@ -25,7 +27,7 @@ const PARENT_FACTS: &[&str] = &["returned", "gone"];
 /// zombie the grader saw among the program's children in `/proc`. The code
 /// is never 0, 1 (a crash), 3 (the kit's default), 255, nor below 128: a
 /// program that prints the default, or keeps 7 bits, fails on every run.
-fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Run, i32, Vec<Stat>), String> {
+fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Transcript, i32, Vec<Stat>), String> {
     let code = random_in(130, 254) as i32;
     let mut running = g
         .spawn_watched(p, &["--code", &code.to_string(), "--delay", delay])
@@ -48,13 +50,13 @@ fn run(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<(Run, i32, V
     Ok((running.finish()?, code, zombies))
 }
 
-fn pid_fact(line: &Tagged, key: &str, run: &Run) -> Result<i32, String> {
+fn pid_fact(line: &Tagged, key: &str, run: &Transcript) -> Result<i32, String> {
     let v = line.fact(key).unwrap_or_default();
     v.parse().map_err(|_| format!("expected {key}=PID on the line `{}`\n{}", line.text, run.excerpt()))
 }
 
 /// The child's PID from its own `getpid()=` line (which must match its tag).
-fn child_pid(run: &Run) -> Result<i32, String> {
+fn child_pid(run: &Transcript) -> Result<i32, String> {
     let (line, _) = run.fact("child", "getpid()")?;
     let pid = pid_fact(line, "getpid()", run)?;
     expect(pid == line.pid, || {
@@ -64,7 +66,7 @@ fn child_pid(run: &Run) -> Result<i32, String> {
 }
 
 /// Index in `run.lines` of the parent's line with `returned=`, and that line.
-fn wait_line(run: &Run) -> Result<(usize, &Tagged), String> {
+fn wait_line(run: &Transcript) -> Result<(usize, &Tagged), String> {
     run.lines
         .iter()
         .enumerate()

@@ -1,16 +1,18 @@
 //! Checks for lab 5, orphan. See `labs/05-orphan.md`, "Grading contract".
 
-use super::{Check, Grader, Program, Run, Verdict, expect, expect_reaper_reaped_exactly, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_reaper_reaped_exactly, random_in};
+
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "the child's PPID is first its parent's PID", points: 2, run: ppid_before },
-    Check { name: "the orphan is adopted by the reaper, not by PID 1", points: 4, run: adopted_by_reaper },
-    Check { name: "the reaper reaps the parent and the orphan, then wait() says ECHILD", points: 2, run: reaper_reaps },
+    BASIC,
+    Check::new(2, "the child's PPID is first its parent's PID", ppid_before).after(&BASIC),
+    Check::new(4, "the orphan is adopted by the reaper, not by PID 1", adopted_by_reaper).after(&BASIC),
+    Check::new(2, "the reaper reaps the parent and the orphan, then wait() says ECHILD", reaper_reaps).after(&BASIC),
 ];
 
 /// Run with a random short delay.
-fn run_random(g: &Grader, p: &Program) -> Result<Run, String> {
+fn run_random(g: &Grader, p: &Program) -> Result<Transcript, String> {
     let delay = format!("{}ms", random_in(10, 50));
     g.run(p, &["--delay", &delay])
 }

@@ -5,18 +5,17 @@
 //! the language prints an address (`0x7ffc...` from C's `%p` or Python's
 //! `hex()`); addresses are compared as the text printed.
 
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "child starts with the parent's values", points: 2, run: child_inherits },
-    Check {
-        name: "same addresses, different values after the child's change",
-        points: 3,
-        run: same_address_different_value,
-    },
-    Check { name: "parent's values unchanged after the child ends", points: 2, run: parent_unchanged },
+    BASIC,
+    Check::new(2, "child starts with the parent's values", child_inherits).after(&BASIC),
+    Check::new(3, "same addresses, different values after the child's change", same_address_different_value)
+        .after(&BASIC),
+    Check::new(2, "parent's values unchanged after the child ends", parent_unchanged).after(&BASIC),
 ];
 
 /// The facts only the parent states: a child line with one of them is a
@@ -27,7 +26,7 @@ const PARENT_FACTS: &[&str] = &["child"];
 /// course's 1 and `child_value` never its 10000, and the two ranges do not
 /// meet: a program that prints the course's numbers, or one value for both,
 /// fails on every run.
-fn run_random(g: &Grader, p: &Program) -> Result<(Run, i64, i64), String> {
+fn run_random(g: &Grader, p: &Program) -> Result<(Transcript, i64, i64), String> {
     let start = random_in(2, 999) as i64;
     let child_value = random_in(10_001, 99_999) as i64;
     let run = g.run_watched(

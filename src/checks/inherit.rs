@@ -9,34 +9,31 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::procfs;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check {
-        name: "a file opened before fork has one offset: the parent's records follow the child's",
-        points: 3,
-        run: file_before,
-    },
-    Check {
-        name: "a file opened after fork has two offsets: the parent overwrites the child's records",
-        points: 2,
-        run: file_after,
-    },
-    Check {
-        name: "a UDP socket bound before fork is one socket: each datagram reaches exactly one process",
-        points: 3,
-        run: one_socket,
-    },
-    Check { name: "a socket bound after fork to the same port fails with EADDRINUSE", points: 1, run: addr_in_use },
+    BASIC,
+    Check::new(3, "a file opened before fork has one offset: the parent's records follow the child's", file_before)
+        .after(&BASIC),
+    Check::new(2, "a file opened after fork has two offsets: the parent overwrites the child's records", file_after)
+        .after(&BASIC),
+    Check::new(
+        3,
+        "a UDP socket bound before fork is one socket: each datagram reaches exactly one process",
+        one_socket,
+    )
+    .after(&BASIC),
+    Check::new(1, "a socket bound after fork to the same port fails with EADDRINUSE", addr_in_use).after(&BASIC),
 ];
 
 /// The size of one record, newline included (stated in the contract).
 const RECORD: usize = 32;
 
 struct Outcome {
-    run: Run,
+    run: Transcript,
     writes: u32,
     datagrams: u32,
     /// Each record of each file: its `pid=`, or `None` when it has none or the wrong size.

@@ -9,20 +9,23 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 use crate::procfs;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "R, S, T and Z read from /proc, each seen by the grader too", points: 3, run: four_states },
-    Check { name: "D: the parent of a vfork waits in D, seen by the grader", points: 2, run: vfork_d },
-    Check { name: "ps -o stat shows s, l, N (and < only at negative nice) for real causes", points: 2, run: ps_flags },
-    Check {
-        name: "voluntary_ctxt_switches: the blocked child's grew with each wake-up, the busy one's did not",
-        points: 2,
-        run: ctxt_switches,
-    },
+    BASIC,
+    Check::new(3, "R, S, T and Z read from /proc, each seen by the grader too", four_states).after(&BASIC),
+    Check::new(2, "D: the parent of a vfork waits in D, seen by the grader", vfork_d).after(&BASIC),
+    Check::new(2, "ps -o stat shows s, l, N (and < only at negative nice) for real causes", ps_flags).after(&BASIC),
+    Check::new(
+        2,
+        "voluntary_ctxt_switches: the blocked child's grew with each wake-up, the busy one's did not",
+        ctxt_switches,
+    )
+    .after(&BASIC),
 ];
 
 /// What the grader saw of one process in `/proc` while the program ran.
@@ -56,7 +59,7 @@ impl Seen {
 }
 
 struct Observed {
-    run: Run,
+    run: Transcript,
     wakes: u32,
     nice: i32,
     seen: HashMap<i32, Seen>,
@@ -99,7 +102,7 @@ fn observe(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Obser
 }
 
 /// The line that reports `who=WHO ... state=STATE`, and its `pid=`.
-fn line<'a>(run: &'a Run, who: &str, state: char) -> Result<(&'a Tagged, i32), String> {
+fn line<'a>(run: &'a Transcript, who: &str, state: char) -> Result<(&'a Tagged, i32), String> {
     let found = run
         .lines
         .iter()

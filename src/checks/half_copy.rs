@@ -12,34 +12,33 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, Whence, lseek};
 
-use super::strace::{self, Trace, merged};
-use super::{Check, Grader, Program, Run, Verdict, draw_u64, expect, random_in, random_u64};
+use super::{Check, Grader, Program, Transcript, Verdict, draw_u64, expect, random_in};
+use crate::harness::strace::{self, Trace, merged};
 use crate::out::Tagged;
 use crate::procfs;
+use crate::random::random_u64;
+
+const BASIC: Check = Check::new(2, "copies a file exactly, exits 0, leaves no process behind", copies_exactly);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "copies a file exactly, exits 0, leaves no process behind", points: 2, run: copies_exactly },
-    Check { name: "copies empty, 1-byte and odd-sized files exactly", points: 2, run: small_sizes },
-    Check { name: "each process reports its role, PID, byte range and time", points: 1, run: reports_ranges },
-    Check { name: "two processes each wrote one half (seen by strace)", points: 3, run: two_writers },
-    Check { name: "each process opens SRC and DST itself after the fork (seen by strace)", points: 2, run: own_opens },
-    Check {
-        name: "the parent copies its half before waiting for the child (seen by strace)",
-        points: 1,
-        run: same_time,
-    },
-    Check { name: "copies a sparse file over 4 GiB quickly, keeping its holes", points: 2, run: sparse_4g },
-    Check { name: "refuses a missing SRC", points: 1, run: refuses_missing },
-    Check { name: "refuses an unreadable SRC", points: 1, run: refuses_unreadable },
-    Check { name: "refuses a directory, a FIFO or a device as SRC", points: 1, run: refuses_not_regular },
-    Check { name: "refuses DST that is SRC, even with --force", points: 2, run: refuses_self },
-    Check { name: "refuses an existing DST without --force", points: 1, run: refuses_existing },
-    Check { name: "--force replaces an existing DST", points: 1, run: force_replaces },
-    Check { name: "refuses a DST whose folder is missing", points: 1, run: refuses_missing_folder },
-    Check { name: "a failed write (file size limit) leaves no DST and no temp file", points: 2, run: injected_efbig },
-    Check { name: "Ctrl-C during the copy leaves no DST and no temp file", points: 2, run: interrupted },
-    Check { name: "a killed child makes the parent fail and remove the temp file", points: 2, run: child_killed },
-    Check { name: "--shared-offset reports the wrong bytes it really got", points: 1, run: shared_offset_honest },
+    BASIC,
+    Check::new(2, "copies empty, 1-byte and odd-sized files exactly", small_sizes).after(&BASIC),
+    Check::new(1, "each process reports its role, PID, byte range and time", reports_ranges).after(&BASIC),
+    Check::new(3, "two processes each wrote one half (seen by strace)", two_writers).after(&BASIC),
+    Check::new(2, "each process opens SRC and DST itself after the fork (seen by strace)", own_opens).after(&BASIC),
+    Check::new(1, "the parent copies its half before waiting for the child (seen by strace)", same_time).after(&BASIC),
+    Check::new(2, "copies a sparse file over 4 GiB quickly, keeping its holes", sparse_4g).after(&BASIC),
+    Check::new(1, "refuses a missing SRC", refuses_missing).after(&BASIC),
+    Check::new(1, "refuses an unreadable SRC", refuses_unreadable).after(&BASIC),
+    Check::new(1, "refuses a directory, a FIFO or a device as SRC", refuses_not_regular).after(&BASIC),
+    Check::new(2, "refuses DST that is SRC, even with --force", refuses_self).after(&BASIC),
+    Check::new(1, "refuses an existing DST without --force", refuses_existing).after(&BASIC),
+    Check::new(1, "--force replaces an existing DST", force_replaces).after(&BASIC),
+    Check::new(1, "refuses a DST whose folder is missing", refuses_missing_folder).after(&BASIC),
+    Check::new(2, "a failed write (file size limit) leaves no DST and no temp file", injected_efbig).after(&BASIC),
+    Check::new(2, "Ctrl-C during the copy leaves no DST and no temp file", interrupted).after(&BASIC),
+    Check::new(2, "a killed child makes the parent fail and remove the temp file", child_killed).after(&BASIC),
+    Check::new(1, "--shared-offset reports the wrong bytes it really got", shared_offset_honest).after(&BASIC),
 ];
 
 /// Exit code of a refusal (bad input, nothing created) and of a failed copy.
@@ -149,14 +148,14 @@ fn snapshot(dirs: &[&Path]) -> Vec<String> {
 }
 
 /// Fails unless a stderr line is tagged `[role PID]`: errors must say who printed them.
-fn expect_tagged_error(run: &Run) -> Verdict {
+fn expect_tagged_error(run: &Transcript) -> Verdict {
     expect(run.stderr.lines().any(|l| Tagged::parse(l).is_some()), || {
         format!("expected the reason on stderr, tagged `[role PID] ...`, found none\n{}", run.excerpt())
     })
 }
 
 /// A refusal: exit 2, a tagged reason, nothing changed in `dirs`.
-fn expect_refused(run: &Run, what: &str, before: &[String], dirs: &[&Path]) -> Verdict {
+fn expect_refused(run: &Transcript, what: &str, before: &[String], dirs: &[&Path]) -> Verdict {
     expect(run.code() == REFUSED, || {
         format!("{what}: expected a refusal with exit code {REFUSED}, got {}\n{}", run.code(), run.excerpt())
     })?;
@@ -172,7 +171,7 @@ fn expect_refused(run: &Run, what: &str, before: &[String], dirs: &[&Path]) -> V
 }
 
 /// Fails unless `path` holds exactly `want`.
-fn expect_same_bytes(path: &Path, want: &[u8], run: &Run) -> Verdict {
+fn expect_same_bytes(path: &Path, want: &[u8], run: &Transcript) -> Verdict {
     let got = fs::read(path).map_err(|e| format!("cannot read DST {}: {e}\n{}", path.display(), run.excerpt()))?;
     if got == want {
         return Ok(());
@@ -189,7 +188,7 @@ fn expect_same_bytes(path: &Path, want: &[u8], run: &Run) -> Verdict {
 
 /// A successful copy: exit 0, nothing left running, DST exact, only DST in
 /// its folder (no temp file), SRC unchanged.
-fn expect_copied(run: &Run, c: &Case) -> Verdict {
+fn expect_copied(run: &Transcript, c: &Case) -> Verdict {
     run.expect_success()?;
     run.expect_clean()?;
     expect_same_bytes(&c.dst, &c.data, run)?;
@@ -202,7 +201,7 @@ fn expect_copied(run: &Run, c: &Case) -> Verdict {
 
 /// A failed copy: exit 1 (or non-zero when `any_code`), a tagged reason,
 /// nothing left running, no DST and no temp file, SRC unchanged (`src_was`).
-fn expect_cleaned_up(run: &Run, c: &Case, what: &str, src_was: &[String], any_code: bool) -> Verdict {
+fn expect_cleaned_up(run: &Transcript, c: &Case, what: &str, src_was: &[String], any_code: bool) -> Verdict {
     let code_ok = if any_code { run.code() != 0 } else { run.code() == FAILED };
     expect(code_ok, || {
         let want = if any_code { "a non-zero exit code".to_string() } else { format!("exit code {FAILED}") };
@@ -249,7 +248,7 @@ fn small_sizes(g: &Grader, p: &Program) -> Verdict {
 }
 
 /// The `from=`/`to=` facts of `role`'s line that has both, and whether it says `time=`.
-fn range_of(run: &Run, role: &str) -> Result<(u64, u64, bool), String> {
+fn range_of(run: &Transcript, role: &str) -> Result<(u64, u64, bool), String> {
     let line = run.by(role).find(|l| l.fact("from").is_some() && l.fact("to").is_some()).ok_or_else(|| {
         format!("expected a line `[{role} PID] ... from=A to=B ... time=T`, found none\n{}", run.excerpt())
     })?;
@@ -285,7 +284,7 @@ fn reports_ranges(g: &Grader, p: &Program) -> Verdict {
 /// A copy run under strace: the run, the replayed trace, the case, and
 /// DST's folder and SRC as strace names them (real paths).
 struct Traced {
-    run: Run,
+    run: Transcript,
     trace: Trace,
     case: Case,
     out: String,
@@ -591,7 +590,7 @@ fn copy_and_then(
     g: &Grader,
     p: &Program,
     act: impl Fn(i32) -> Result<(), String>,
-) -> Result<(Run, Case, Vec<String>), String> {
+) -> Result<(Transcript, Case, Vec<String>), String> {
     let c = big_case(g)?;
     let before = snapshot(&[&c.dir]);
     let running = io("start the program", g.spawn(p, &c.args()?))?;

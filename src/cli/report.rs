@@ -6,8 +6,8 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use super::Program;
-use super::runner::{CheckResult, Graded, Outcome};
+use super::session::{CheckResult, Graded, Outcome};
+use crate::harness::Program;
 use crate::labs::Lab;
 
 /// `Lab 1 · fork-copy: fork copies memory: ...`
@@ -31,7 +31,7 @@ fn seconds(d: Duration) -> String {
 /// What a check's line says after its name, in parentheses.
 fn status_note(r: &CheckResult) -> String {
     match &r.outcome {
-        Outcome::Skipped => "not run: basic check failed".into(),
+        Outcome::Skipped(parent) => format!("not run: it needs `{parent}` to pass first"),
         Outcome::Interrupted => "interrupted".into(),
         _ if r.timed_out => format!("{}, timed out", seconds(r.time)),
         Outcome::Hung(_) => format!("{}, check gave up", seconds(r.time)),
@@ -44,7 +44,7 @@ pub fn detail(r: &CheckResult) -> String {
     match &r.outcome {
         Outcome::Passed => String::new(),
         Outcome::Failed(why) => why.trim_end().to_string(),
-        Outcome::Skipped => "basic check failed: this check was not run (fix the first check first)".into(),
+        Outcome::Skipped(parent) => format!("not run: it needs `{parent}` to pass first (fix that one first)"),
         Outcome::Hung(limit) => format!(
             "the check did not finish within {}: given up, and the programs it started were killed",
             seconds(*limit)
@@ -60,8 +60,8 @@ pub fn check_text(r: &CheckResult) -> String {
     let ok = if r.outcome == Outcome::Passed { "OK" } else { "FAIL" };
     let mut t = format!("    {ok:<4} {:>3}/{:<3} {}  ({})", r.score, r.max, r.name, status_note(r));
     let pad = "               ";
-    // A skipped check's status already says why (and the basic check's reason is above).
-    let detail = if r.outcome == Outcome::Skipped { String::new() } else { detail(r) };
+    // A skipped check's status already says why (and its parent's reason is above).
+    let detail = if matches!(r.outcome, Outcome::Skipped(_)) { String::new() } else { detail(r) };
     for line in detail.lines() {
         let _ = write!(t, "\n{pad}{line}");
     }
@@ -190,7 +190,7 @@ mod tests {
             checks: vec![
                 result("basic", 1, 1, Outcome::Passed),
                 result("values", 3, 0, Outcome::Failed("expected a=7\n  | [child 9] a=\"1\"".into())),
-                result("more", 2, 0, Outcome::Skipped),
+                result("more", 2, 0, Outcome::Skipped("first")),
             ],
         };
         let text = json(&[g], Duration::from_millis(1500), 42);
@@ -200,7 +200,7 @@ mod tests {
             bin.name
         )));
         assert!(text.contains(r#""output": "FAIL (0.04s)\nexpected a=7\n  | [child 9] a=\"1\"""#), "{text}");
-        assert!(text.contains("basic check failed"));
+        assert!(text.contains("not run: it needs `first` to pass first"));
         assert_eq!(text.matches("\"max_score\"").count(), 3);
     }
 }

@@ -5,22 +5,21 @@
 //! holding the random word `text=W`. Copies of one buffer are the same
 //! bytes, the writer's tag included, whoever flushed them.
 
-use super::{Check, Grader, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check {
-        name: "exit() in the child: the line written before fork arrives twice, the same bytes",
-        points: 3,
-        run: exit_twice,
-    },
-    Check { name: "_exit() in the child: the line arrives once", points: 2, run: underscore_once },
-    Check { name: "line-buffered, as on a terminal: once, even with exit()", points: 2, run: line_buffered_once },
+    BASIC,
+    Check::new(3, "exit() in the child: the line written before fork arrives twice, the same bytes", exit_twice)
+        .after(&BASIC),
+    Check::new(2, "_exit() in the child: the line arrives once", underscore_once).after(&BASIC),
+    Check::new(2, "line-buffered, as on a terminal: once, even with exit()", line_buffered_once).after(&BASIC),
 ];
 
 /// Run with a fresh word: `(run, word)`.
-fn run(g: &Grader, p: &Program, args: &[&str]) -> Result<(Run, String), String> {
+fn run(g: &Grader, p: &Program, args: &[&str]) -> Result<(Transcript, String), String> {
     let word = format!("w{}", random_in(100_000, 999_999));
     let mut all = args.to_vec();
     all.extend(["--text", &word]);
@@ -30,7 +29,7 @@ fn run(g: &Grader, p: &Program, args: &[&str]) -> Result<(Run, String), String> 
 /// The copies of the buffered line among stdout's lines: the tagged line
 /// `[ROLE PID] ... text=W ...` as it came out of the pipe (whatever the
 /// program put before it on its own line).
-fn copies(run: &Run, word: &str) -> Vec<Tagged> {
+fn copies(run: &Transcript, word: &str) -> Vec<Tagged> {
     let token = format!("text={word}");
     run.stdout
         .lines()
@@ -44,7 +43,7 @@ fn copies(run: &Run, word: &str) -> Vec<Tagged> {
 }
 
 /// `copies=N` printed, and N lines holding the word, each the same bytes.
-fn expect_copies(run: &Run, word: &str, want: usize, why: &str) -> Verdict {
+fn expect_copies(run: &Transcript, word: &str, want: usize, why: &str) -> Verdict {
     let found = copies(run, word);
     expect(found.len() == want, || {
         format!(

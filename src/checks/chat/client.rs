@@ -18,20 +18,22 @@ use nix::sys::signal::Signal;
 
 use super::{ANSWER, Live, Peer, name, show, text, text_of};
 use crate::chat::proto::{self, Lang};
-use crate::grade::{Check, Grader, Program, Run, Verdict, draw_u64, expect};
+use crate::checks::{Check, Grader, Program, Transcript, Verdict, draw_u64, expect};
+
+const BASIC: Check = Check::new(1, "sends `L name` for the name typed on stdin, ends after quit and EXIT", logs_in);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "sends `L name` for the name typed on stdin, ends after quit and EXIT", points: 1, run: logs_in },
-    Check { name: "shows a refusal's reason and asks for another name", points: 2, run: refusal },
-    Check { name: "sends each typed line as `C name text`", points: 2, run: chat_lines },
-    Check { name: "runs as two processes after the login", points: 1, run: two_processes },
-    Check { name: "prints the notices it receives", points: 2, run: notices },
-    Check { name: "shows a notice that is not UTF-8 lossily, and goes on", points: 1, run: lossy },
-    Check { name: "`quit` sends `Q name`; EXIT ends all its processes", points: 2, run: quit_clean },
-    Check { name: "end of input sends `Q name` and ends cleanly", points: 1, run: end_of_input },
-    Check { name: "Ctrl-C sends `Q name` and ends cleanly", points: 1, run: ctrl_c },
-    Check { name: "ends cleanly even when EXIT is lost", points: 2, run: lost_exit },
-    Check { name: "no server: a clear error after a few tries, not a hang", points: 1, run: no_server },
+    BASIC,
+    Check::new(2, "shows a refusal's reason and asks for another name", refusal).after(&BASIC),
+    Check::new(2, "sends each typed line as `C name text`", chat_lines).after(&BASIC),
+    Check::new(1, "runs as two processes after the login", two_processes).after(&BASIC),
+    Check::new(2, "prints the notices it receives", notices).after(&BASIC),
+    Check::new(1, "shows a notice that is not UTF-8 lossily, and goes on", lossy).after(&BASIC),
+    Check::new(2, "`quit` sends `Q name`; EXIT ends all its processes", quit_clean).after(&BASIC),
+    Check::new(1, "end of input sends `Q name` and ends cleanly", end_of_input).after(&BASIC),
+    Check::new(1, "Ctrl-C sends `Q name` and ends cleanly", ctrl_c).after(&BASIC),
+    Check::new(2, "ends cleanly even when EXIT is lost", lost_exit).after(&BASIC),
+    Check::new(1, "no server: a clear error after a few tries, not a hang", no_server).after(&BASIC),
 ];
 
 /// A client under test, pointed at the grader's fake server.
@@ -118,7 +120,7 @@ impl Session {
     }
 
     /// Type `quit`, expect `Q name`, answer `EXIT`, and wait for the end.
-    pub fn quit(mut self) -> Result<Run, String> {
+    pub fn quit(mut self) -> Result<Transcript, String> {
         self.live.type_line("quit")?;
         self.expect(&proto::quit(&self.name), "typing quit")?;
         self.reply(proto::EXIT)?;

@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::{Grader, Program, Run, Running, draw_u64};
+use super::{Grader, Program, Transcript, draw_u64};
 use crate::chat::proto;
+use crate::harness::Spawned;
 use crate::out::Tagged;
 use crate::procfs;
 
@@ -156,7 +157,7 @@ impl Peer {
 /// Its log (when the grader keeps runs) gets what it printed and the
 /// check's [`Live::note`]s.
 pub struct Live {
-    running: Option<Running>,
+    running: Option<Spawned>,
     /// The run's log file, if the grader keeps one.
     log: Option<std::path::PathBuf>,
     notes: Vec<String>,
@@ -182,7 +183,7 @@ impl Live {
                 }
             }
         });
-        let log = running.keep.clone();
+        let log = running.log_path().map(std::path::Path::to_path_buf);
         let mut live = Live {
             running: Some(running),
             log,
@@ -306,7 +307,7 @@ impl Live {
     /// Wait up to `within` for the program to end by itself, then collect
     /// its run. `Err` if it did not end (it is then killed, with all its
     /// processes) or could not be run.
-    pub fn wait_end(mut self, within: Duration, after: &str) -> Result<Run, String> {
+    pub fn wait_end(mut self, within: Duration, after: &str) -> Result<Transcript, String> {
         let ended = procfs::poll_until(within, || self.ended());
         if !ended {
             let excerpt = self.excerpt();
@@ -318,7 +319,7 @@ impl Live {
 
     /// Stop the program with `sig` (to its own process) and collect its run;
     /// if it has not ended within `within`, it is killed with all its processes.
-    pub fn stop(mut self, sig: Signal, within: Duration) -> Result<(Run, bool), String> {
+    pub fn stop(mut self, sig: Signal, within: Duration) -> Result<(Transcript, bool), String> {
         if let Ok(pid) = self.main_pid() {
             let _ = kill(Pid::from_raw(pid), sig);
         }
@@ -328,7 +329,7 @@ impl Live {
     }
 
     /// Collect the run; `kill`: first have the reaper kill everything.
-    fn finish(&mut self, kill_all: bool) -> Result<Run, String> {
+    fn finish(&mut self, kill_all: bool) -> Result<Transcript, String> {
         self.stdin = None;
         let running = self.running.take().ok_or("already finished")?;
         if kill_all {

@@ -9,23 +9,19 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::procfs;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "both children pinned to one CPU, at nice 0 and nice N (seen in /proc)", points: 2, run: pinned },
-    Check {
-        name: "CPU times follow the scheduler's weights (within 2x), measured by the grader too",
-        points: 3,
-        run: shares,
-    },
-    Check { name: "NI and PRI as ps shows them", points: 1, run: ps_columns },
-    Check {
-        name: "a negative --nice without privilege fails with EACCES, leaving nothing behind",
-        points: 2,
-        run: refused,
-    },
+    BASIC,
+    Check::new(2, "both children pinned to one CPU, at nice 0 and nice N (seen in /proc)", pinned).after(&BASIC),
+    Check::new(3, "CPU times follow the scheduler's weights (within 2x), measured by the grader too", shares)
+        .after(&BASIC),
+    Check::new(1, "NI and PRI as ps shows them", ps_columns).after(&BASIC),
+    Check::new(2, "a negative --nice without privilege fails with EACCES, leaving nothing behind", refused)
+        .after(&BASIC),
 ];
 
 /// How far the measured ratio may be from the weights' ratio (stated in the contract).
@@ -43,7 +39,7 @@ struct Seen {
 type Window = ((u64, u64), (u64, u64));
 
 struct Competed {
-    run: Run,
+    run: Transcript,
     nice: i32,
     seen: HashMap<i32, Seen>,
     /// For each pair of processes seen at the same look: (first, last) CPU nanoseconds of both.
@@ -92,7 +88,7 @@ fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, Stri
 }
 
 /// The `pid=` on the line with `who=WHO` (and `key=`).
-fn who(run: &Run, who: &str, key: &str) -> Result<(i32, String), String> {
+fn who(run: &Transcript, who: &str, key: &str) -> Result<(i32, String), String> {
     run.lines
         .iter()
         .filter(|l| l.fact("who") == Some(who))

@@ -11,19 +11,22 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 use crate::procfs;
 
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check {
-        name: "each run's first= is the order the two lines arrived in the pipe, and the histogram counts them",
-        points: 3,
-        run: histogram,
-    },
-    Check { name: "--one-cpu pins the family to one CPU (seen in /proc)", points: 2, run: one_cpu },
-    Check { name: "--sync: the parent waits, so the child is first in every run", points: 2, run: synced },
+    BASIC,
+    Check::new(
+        3,
+        "each run's first= is the order the two lines arrived in the pipe, and the histogram counts them",
+        histogram,
+    )
+    .after(&BASIC),
+    Check::new(2, "--one-cpu pins the family to one CPU (seen in /proc)", one_cpu).after(&BASIC),
+    Check::new(2, "--sync: the parent waits, so the child is first in every run", synced).after(&BASIC),
 ];
 
 /// One run's facts: who the program says was first, and whose line the grader read first in the pipe's lines.
@@ -37,7 +40,7 @@ struct RunFacts {
 /// Every run `1..=runs`: `first=` from the parent's summary line, and the
 /// role of the first of the run's two lines as the program printed them
 /// from its pipe (`... [ROLE PID] run=I ...` on a line of its own).
-fn runs_of(run: &Run, runs: u32) -> Result<Vec<RunFacts>, String> {
+fn runs_of(run: &Transcript, runs: u32) -> Result<Vec<RunFacts>, String> {
     let mut facts: HashMap<u32, RunFacts> = HashMap::new();
     for l in &run.lines {
         let nested = l.text.find('[').and_then(|at| Tagged::parse(&l.text[at..]));
@@ -69,7 +72,7 @@ fn runs_of(run: &Run, runs: u32) -> Result<Vec<RunFacts>, String> {
 }
 
 /// The printed totals agree with the runs' `first=`.
-fn expect_totals(run: &Run, runs: u32, facts: &[RunFacts]) -> Verdict {
+fn expect_totals(run: &Transcript, runs: u32, facts: &[RunFacts]) -> Verdict {
     let child_first = facts.iter().filter(|f| f.first.as_deref() == Some("child")).count();
     let parent_first = facts.len() - child_first;
     let total = |key: &str| run.lines.iter().find_map(|l| l.fact(key)).map(str::to_string);
@@ -96,7 +99,7 @@ fn args(runs: u32, gap: Duration, extra: &[&'static str]) -> Vec<String> {
     a
 }
 
-fn go(g: &Grader, p: &Program, a: &[String]) -> Result<Run, String> {
+fn go(g: &Grader, p: &Program, a: &[String]) -> Result<Transcript, String> {
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
     g.run(p, &a)
 }

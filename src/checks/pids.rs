@@ -7,15 +7,17 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Check, Grader, Pace, Program, Run, Verdict, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
+
+const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
 
 pub const CHECKS: &[Check] = &[
-    Check { name: "runs and exits 0, leaving no process behind", points: 1, run: runs_clean },
-    Check { name: "parent shows its own getpid() and getppid()", points: 2, run: parent_ids },
-    Check { name: "child's getpid() equals the PID fork returned", points: 3, run: child_pid_is_forks_answer },
-    Check { name: "child's getppid() equals the parent's getpid()", points: 3, run: child_ppid_is_parent },
-    Check { name: "the parent checks what the child said: --lie N gives pid_match=no", points: 2, run: catches_a_lie },
-    Check { name: "the child is real: the grader sees it in /proc under the parent", points: 2, run: child_in_proc },
+    BASIC,
+    Check::new(2, "parent shows its own getpid() and getppid()", parent_ids).after(&BASIC),
+    Check::new(3, "child's getpid() equals the PID fork returned", child_pid_is_forks_answer).after(&BASIC),
+    Check::new(3, "child's getppid() equals the parent's getpid()", child_ppid_is_parent).after(&BASIC),
+    Check::new(2, "the parent checks what the child said: --lie N gives pid_match=no", catches_a_lie).after(&BASIC),
+    Check::new(2, "the child is real: the grader sees it in /proc under the parent", child_in_proc).after(&BASIC),
 ];
 
 /// The facts only the parent states (what it learned from fork and the pipe).
@@ -36,7 +38,13 @@ struct Sighting {
 /// alive (running or sleeping, not a zombie), from when to when (a program
 /// started through a wrapper, such as a pyenv `python3` shim, may have had
 /// other short-lived children before the real one).
-fn run(g: &Grader, p: &Program, delay: &str, extra: &[&str], watch: bool) -> Result<(Run, i32, Vec<Sighting>), String> {
+fn run(
+    g: &Grader,
+    p: &Program,
+    delay: &str,
+    extra: &[&str],
+    watch: bool,
+) -> Result<(Transcript, i32, Vec<Sighting>), String> {
     let mut args = vec!["--delay", delay];
     args.extend_from_slice(extra);
     let mut running = g.spawn_watched(p, &args).map_err(|e| format!("cannot start the reaper: {e}"))?;
@@ -68,7 +76,7 @@ fn runs_clean(g: &Grader, p: &Program) -> Verdict {
 /// The parent reports what its waitpid returned: the child's PID
 /// (`returned=`) and its exit code, `code=0` (a child that crashed, or ran
 /// on past its part, ends otherwise).
-fn expect_reaped(run: &Run) -> Verdict {
+fn expect_reaped(run: &Transcript) -> Verdict {
     let child = run.pid_of("child")?;
     let line = run.by("parent").find(|l| l.fact("returned").is_some());
     let Some(line) = line else {
