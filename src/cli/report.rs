@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::session::{CheckResult, Graded, Outcome};
+use crate::delay::{self, Style};
 use crate::harness::Program;
 use crate::labs::Lab;
 
@@ -24,8 +25,9 @@ pub fn program_header(name: &str, program: &Program, reference: bool) -> String 
     }
 }
 
+/// `0.12s`: how long a check took.
 fn seconds(d: Duration) -> String {
-    format!("{:.2}s", d.as_secs_f64())
+    delay::show_as(d, Style::Seconds)
 }
 
 /// What a check's line says after its name, in parentheses.
