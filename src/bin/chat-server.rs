@@ -15,7 +15,8 @@ use clap::Parser;
 use labkit::chat::proto::Lang;
 use labkit::chat::server::{self, Admin, FromAdmin, IdleSweep, Outbox, Room, Wire};
 use labkit::chat::sys::{self, Signals};
-use labkit::{delay, process, say, signals};
+use labkit::signals::STOP_SIGNALS;
+use labkit::{delay, process, say};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
 
@@ -43,7 +44,7 @@ struct Args {
 
 fn main() {
     let args: Args = labkit::start("server");
-    let signals = Signals::block(&signals::STOP_SIGNALS).unwrap_or_else(|e| process::fail("blocking signals", e));
+    let signals = Signals::block(&STOP_SIGNALS).unwrap_or_else(|e| process::fail("blocking signals", e));
     let mut wire = Wire::bind(SocketAddrV4::new(args.host, args.port))
         .unwrap_or_else(|e| process::fail(&format!("cannot listen on {}:{}", args.host, args.port), e));
     let addr = sys::local_addr(&wire.sock).unwrap_or_else(|e| process::fail("getsockname", e));
