@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use super::caps::{CapArgs, write_capped_reaper};
 use super::find::shell_line;
-use super::hints;
 use crate::cli::grade::{self, CheckResult, Outcome, Settings, Target, parse_timeout};
 use crate::harness::Program;
 use crate::labs::{Lab, LabBin};
@@ -68,7 +67,7 @@ pub fn student_text(lab: &Lab, r: &CheckResult) -> String {
             for line in crate::cli::report::detail(r).lines() {
                 let _ = writeln!(t, "          {line}");
             }
-            if let Some(hint) = hints::hint(lab, r.name) {
+            if let Some(hint) = lab.hint(r.name) {
                 let _ = writeln!(t, "        Hint ({}, \"Grading contract\"): the grader checks {hint}", lab.handout());
             }
             for log in &r.logs {
