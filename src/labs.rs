@@ -187,6 +187,8 @@ mod tests {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(lab.handout());
             let file = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(lab.text, file, "{}: the manifest includes another file", lab.id);
+            let contract = &lab.text[lab.text.find("## Grading contract").expect("a grading contract")..];
+            assert!(contract.contains("clean environment"), "{}: the contract must say how programs run", lab.id);
             for c in lab.bins.iter().flat_map(|b| b.checks) {
                 let h = lab.hint(c.title);
                 assert!(h.as_deref().is_some_and(|h| h.len() > 10), "{}: no hint for `{}`", lab.id, c.title);
