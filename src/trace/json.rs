@@ -4,9 +4,9 @@
 //! {"command": ["zombie", "--delay", "0"], "tracer": 100, "main": 101, "timed_out": false,
 //!  "notes": [],
 //!  "events": [
-//!   {"child":101,"how":"start","kind":"fork","pid":100,"seq":0,"t_us":12},
-//!   {"argv":["zombie","--delay","0"],"kind":"exec","path":"/.../zombie","pid":101,"seq":1,"t_us":410},
-//!   {"by":101,"call":"wait4","kind":"reaped","pid":102,"seq":9,"t_us":3020},
+//!   {"seq":0,"t_us":12,"pid":100,"kind":"fork","child":101,"how":"start"},
+//!   {"seq":1,"t_us":410,"pid":101,"kind":"exec","path":"/.../zombie","argv":["zombie","--delay","0"]},
+//!   {"seq":9,"t_us":3020,"pid":102,"kind":"reaped","by":101,"call":"wait4"},
 //!   ...
 //!  ]}
 //! ```
@@ -15,7 +15,7 @@
 //! `pid` and `kind`: `kind` names the [`Kind`] (`fork`, `exec`, `output`,
 //! `write`, `kill`, `signal`, `stopped`, `continued`, `subreaper`, `exit`,
 //! `adopted`, `reaped`, `wait_failed`), the other keys are its fields
-//! (serde_json writes an object's keys in alphabetical order). An exit has
+//! (in the order written: serde_json's `preserve_order`). An exit has
 //! `code`, or `signal` and `core`; a reap by the kernel has
 //! `"by": "kernel"`; a write's `offset` is `null` when it was not
 //! positioned.
@@ -284,11 +284,11 @@ mod tests {
         ]));
         let v: Value = serde_json::from_str(&text).unwrap();
         let keys = |o: &Value| o.as_object().unwrap().keys().cloned().collect::<Vec<_>>().join(" ");
-        assert_eq!(keys(&v), "command events main notes timed_out tracer");
+        assert_eq!(keys(&v), "command tracer main timed_out notes events");
         let e = &v["events"];
-        assert_eq!(keys(&e[0]), "by kind pid seq t_us");
+        assert_eq!(keys(&e[0]), "seq t_us pid kind by");
         assert_eq!(e[0]["by"], "kernel");
-        assert_eq!(keys(&e[1]), "bytes call kind offset path pid seq t_us");
+        assert_eq!(keys(&e[1]), "seq t_us pid kind call path bytes offset");
         assert_eq!(e[1]["offset"], Value::Null);
         assert_eq!(e[2]["signal"], 6);
         assert_eq!(e[2]["core"], true);
