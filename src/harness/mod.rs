@@ -187,28 +187,10 @@ impl Grader {
         &self.labkit
     }
 
-    /// The environment every graded program runs in, the same on every
-    /// machine: a grade must not depend on the grader's own variables
-    /// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
-    /// buffered output at `os._exit`; `LD_PRELOAD`, a locale or `TMPDIR`
-    /// could change what a program does). It holds `PATH` (the grader's, to
-    /// find `python3` and the like; `/usr/local/bin:/usr/bin:/bin` if it has
-    /// none), `HOME` (the grader's scratch folder) and `LANG=C.UTF-8`, plus
-    /// the [`Grader::keep_env`] variables the grader has.
+    /// The environment every graded program runs in: [`clean_environment`]
+    /// with `HOME` in the grader's scratch folder.
     pub fn environment(&self) -> Vec<(String, String)> {
-        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
-        let mut env = vec![
-            ("PATH".to_string(), path),
-            ("HOME".to_string(), self.scratch.to_string_lossy().into_owned()),
-            ("LANG".to_string(), "C.UTF-8".to_string()),
-        ];
-        for name in &self.keep_env {
-            if let Ok(value) = std::env::var(name) {
-                env.retain(|(k, _)| k != name);
-                env.push((name.clone(), value));
-            }
-        }
-        env
+        clean_environment(&self.scratch.to_string_lossy(), &self.keep_env)
     }
 
     /// A fresh path in the grader's scratch folder, with a random name.
@@ -313,6 +295,30 @@ impl Grader {
         }
         running.finish()
     }
+}
+
+/// The environment every graded program runs in, the same on every
+/// machine: a grade must not depend on the grader's own variables
+/// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
+/// buffered output at `os._exit`; `LD_PRELOAD`, a locale or `TMPDIR` could
+/// change what a program does). It holds `PATH` (the grader's, to find
+/// `python3` and the like; `/usr/local/bin:/usr/bin:/bin` if it has none),
+/// `HOME` (`home`: the grader's scratch folder) and `LANG=C.UTF-8`, plus the
+/// variables named in `keep` that the grader has (`--keep-env NAME`).
+pub fn clean_environment(home: &str, keep: &[String]) -> Vec<(String, String)> {
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut env = vec![
+        ("PATH".to_string(), path),
+        ("HOME".to_string(), home.to_string()),
+        ("LANG".to_string(), "C.UTF-8".to_string()),
+    ];
+    for name in keep {
+        if let Ok(value) = std::env::var(name) {
+            env.retain(|(k, _)| k != name);
+            env.push((name.clone(), value));
+        }
+    }
+    env
 }
 
 /// Checks about time on a machine that may be busy.
