@@ -98,7 +98,7 @@ fn show(recs: &[Option<i32>]) -> String {
 
 impl Scenario {
     /// The `file=WHICH ... from=N` lines: `(by the parent, by another process)`.
-    fn from_lines(&self, which: &str, parent: i32) -> Result<(u64, u64), String> {
+    fn offsets(&self, which: &str, parent: i32) -> Result<(u64, u64), String> {
         let from = |mine: bool| -> Result<u64, String> {
             let who = if mine { "the parent" } else { "the child" };
             self.run
@@ -120,7 +120,7 @@ fn file_before(g: &Grader, p: &Program) -> Verdict {
     let o = scenario(g, p, Duration::from_millis(20), false)?;
     let parent = o.run.pid_of("parent")?;
     let n = o.writes as usize;
-    let (mine, child) = o.from_lines("before", parent)?;
+    let (mine, child) = o.offsets("before", parent)?;
     expect(child == 0 && mine == (n * RECORD) as u64, || {
         format!(
             "with --writes {n}, the child writes from=0 and the parent, whose offset the child's writes moved, from={}; got child from={child}, parent from={mine}",
@@ -145,7 +145,7 @@ fn file_after(g: &Grader, p: &Program) -> Verdict {
     let o = scenario(g, p, Duration::from_millis(20), false)?;
     let parent = o.run.pid_of("parent")?;
     let n = o.writes as usize;
-    let (mine, child) = o.from_lines("after", parent)?;
+    let (mine, child) = o.offsets("after", parent)?;
     expect(child == 0 && mine == 0, || {
         format!("each process opened the file itself: both write from=0; got child from={child}, parent from={mine}")
     })?;
