@@ -273,7 +273,8 @@ fn a_seed_replays_the_same_inputs_and_is_recorded() {
     assert_eq!(ra, rb, "the same seed gives the same inputs");
     assert_ne!(ra, rc, "another seed gives other inputs");
     assert_json(&text);
-    assert!(text.contains("\"extra_data\": {\"seed\": 12345}"), "{text}");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
+    assert_eq!(results["extra_data"]["seed"].as_u64(), Some(12345), "{text}");
     // Without --seed, a fresh one is printed.
     let g = grade(&["fork-copy", "--check", "child starts"]);
     assert!(g.stdout.lines().any(|l| l.starts_with("labkit grade: seed ") && !l.contains("seed 12345")), "{g:?}");
