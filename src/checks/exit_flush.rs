@@ -19,19 +19,19 @@ pub const CHECKS: &[Check] = &[
 ];
 
 /// One run of the program with `args` and a fresh random word `--text W`.
-struct Scenario {
+struct Scene {
     run: Transcript,
     word: String,
 }
 
-fn scenario(g: &Grader, p: &Program, args: &[&str]) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, args: &[&str]) -> Result<Scene, String> {
     let word = format!("w{}", random_in(100_000, 999_999));
     let mut all = args.to_vec();
     all.extend(["--text", &word]);
-    Ok(Scenario { run: g.run(p, &all)?, word })
+    Ok(Scene { run: g.run(p, &all)?, word })
 }
 
-impl Scenario {
+impl Scene {
     /// The copies of the buffered line among stdout's lines: the tagged line
     /// `[ROLE PID] ... text=W ...` as it came out of the pipe (whatever the
     /// program put before it on its own line).

@@ -32,7 +32,7 @@ pub const CHECKS: &[Check] = &[
 
 /// One run of the program, `--runs N --lines 3 --gap G` and `flags`, and,
 /// if the grader watched it, the CPUs each of its processes may use.
-struct Scenario {
+struct Scene {
     run: Transcript,
     runs: u32,
     /// The CPUs each process of the family may use, as the grader last
@@ -43,14 +43,7 @@ struct Scenario {
 /// How often the grader reads the CPUs of the program's processes, when it watches.
 const LOOK_EVERY: Duration = Duration::from_millis(2);
 
-fn scenario(
-    g: &Grader,
-    p: &Program,
-    runs: u32,
-    gap: Duration,
-    flags: &[&str],
-    watch: bool,
-) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, runs: u32, gap: Duration, flags: &[&str], watch: bool) -> Result<Scene, String> {
     let (n, gap) = (runs.to_string(), format!("{}ms", gap.as_millis()));
     let mut args = vec!["--runs", &n, "--lines", "3", "--gap", &gap];
     args.extend(flags);
@@ -66,7 +59,7 @@ fn scenario(
     } else {
         g.run(p, &args)?
     };
-    Ok(Scenario { run, runs, masks })
+    Ok(Scene { run, runs, masks })
 }
 
 /// One run's facts: who the program says was first, and whose line the grader read first in the pipe's lines.
@@ -77,7 +70,7 @@ struct RunFacts {
     child: Option<i32>,
 }
 
-impl Scenario {
+impl Scene {
     /// Every run `1..=runs`: `first=` from the parent's summary line, and
     /// the role of the first of the run's two lines as the program printed
     /// them from its pipe (`... [ROLE PID] run=I ...` on a line of its own);

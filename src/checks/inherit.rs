@@ -35,7 +35,7 @@ const RECORD: usize = 32;
 /// One run of the program in a fresh folder, with random `--writes` and
 /// `--datagrams`: its transcript, the records the grader read from the two
 /// files, and (if it watched) the sockets it saw each process hold.
-struct Scenario {
+struct Scene {
     run: Transcript,
     writes: u32,
     datagrams: u32,
@@ -51,7 +51,7 @@ const LOOK_EVERY: Duration = Duration::from_millis(2);
 
 /// Run in a fresh folder with random counts, each process holding its
 /// socket `hold`; with `watch`, note the socket inodes each process holds.
-fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scene, String> {
     let writes = random_in(2, 6) as u32;
     let datagrams = random_in(4, 12) as u32;
     let dir = g.scratch_path("inherit");
@@ -75,7 +75,7 @@ fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scen
     let before = records(&dir.join("inherit-before.txt"));
     let after = records(&dir.join("inherit-after.txt"));
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(Scenario { run, writes, datagrams, before, after, sockets })
+    Ok(Scene { run, writes, datagrams, before, after, sockets })
 }
 
 fn records(path: &Path) -> Vec<Option<i32>> {
@@ -96,7 +96,7 @@ fn show(recs: &[Option<i32>]) -> String {
     if r.is_empty() { "(no records: missing or empty)".into() } else { r.join(", ") }
 }
 
-impl Scenario {
+impl Scene {
     /// The `file=WHICH ... from=N` lines: `(by the parent, by another process)`.
     fn offsets(&self, which: &str, parent: i32) -> Result<(u64, u64), String> {
         let from = |mine: bool| -> Result<u64, String> {

@@ -39,7 +39,7 @@ const OVER: f64 = 1.2;
 /// One run of the program, a round for each count of `--procs`, and the
 /// grader's own view of it: its workers as it saw them, each round's
 /// figures beside what it saw, and the machine's CPU use meanwhile.
-struct Scenario {
+struct Scene {
     run: Transcript,
     work: Duration,
     rounds: Vec<Round>,
@@ -80,7 +80,7 @@ const LOOK_EVERY: Duration = Duration::from_millis(4);
 
 /// Run with `--procs` (the rounds' counts) and `--work`, and `--one-core`
 /// if asked, watching the workers every few milliseconds.
-fn scenario(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) -> Result<Scene, String> {
     let list: Vec<String> = procs.iter().map(u32::to_string).collect();
     let (list, w) = (list.join(","), format!("{}ms", work.as_millis()));
     let mut args = vec!["--procs", &list, "--work", &w];
@@ -154,7 +154,7 @@ fn scenario(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bo
             show(&got)
         )
     })?;
-    Ok(Scenario { run, work, rounds, most_at_once, machine, parallel_seen })
+    Ok(Scene { run, work, rounds, most_at_once, machine, parallel_seen })
 }
 
 /// The CPUs this machine has.
@@ -174,7 +174,7 @@ fn machine_ticks() -> Option<(u64, u64)> {
 /// How many CPUs, on average, programs other than the round's workers kept
 /// busy while the round ran (the grader itself included), from
 /// `/proc/stat`: the CPUs the round could not have.
-fn others_busy(o: &Scenario, r: &Round) -> f64 {
+fn others_busy(o: &Scene, r: &Round) -> f64 {
     let (Some(start), Some(end)) = (r.seen.iter().map(|w| w.first).min(), r.seen.iter().map(|w| w.last).max()) else {
         return 0.0;
     };
@@ -189,7 +189,7 @@ fn others_busy(o: &Scenario, r: &Round) -> f64 {
 }
 
 /// The printed figures agree with each other and with what the grader saw.
-fn expect_consistent(o: &Scenario) -> Verdict {
+fn expect_consistent(o: &Scene) -> Verdict {
     let base = o.rounds[0].wall;
     for r in &o.rounds {
         expect((r.speedup - base / r.wall).abs() <= 0.05 * r.speedup + 0.02, || {

@@ -30,7 +30,7 @@ const TOLERANCE: f64 = 2.0;
 
 /// One run of the program at `--nice N` for `--duration D`, and what the
 /// grader read of its processes in `/proc` while they ran (if it watched).
-struct Scenario {
+struct Scene {
     run: Transcript,
     nice: i32,
     seen: HashMap<i32, Seen>,
@@ -52,13 +52,13 @@ type Window = ((u64, u64), (u64, u64));
 /// How often the grader reads the program's processes, when it watches.
 const LOOK_EVERY: Duration = Duration::from_millis(5);
 
-fn scenario(g: &Grader, p: &Program, nice: i32, duration: Duration, watch: bool) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, nice: i32, duration: Duration, watch: bool) -> Result<Scene, String> {
     let (n, d) = (nice.to_string(), format!("{}ms", duration.as_millis()));
     let args = ["--nice", &n, "--duration", &d];
     let mut seen: HashMap<i32, Seen> = HashMap::new();
     let mut both: HashMap<(i32, i32), Window> = HashMap::new();
     if !watch {
-        return Ok(Scenario { run: g.run(p, &args)?, nice, seen, both });
+        return Ok(Scene { run: g.run(p, &args)?, nice, seen, both });
     }
     let run = watched(g, p, &args, Some(LOOK_EVERY), |_, family| {
         let mut ns: Vec<(i32, u64)> = Vec::new();
@@ -88,10 +88,10 @@ fn scenario(g: &Grader, p: &Program, nice: i32, duration: Duration, watch: bool)
             }
         }
     })?;
-    Ok(Scenario { run, nice, seen, both })
+    Ok(Scene { run, nice, seen, both })
 }
 
-impl Scenario {
+impl Scene {
     /// What the grader read of process `pid` (nothing, if it never saw it).
     fn seen(&self, pid: i32) -> Seen {
         self.seen.get(&pid).cloned().unwrap_or_default()
@@ -132,7 +132,7 @@ fn compete(
     pace: Pace,
     base: Duration,
     key: &str,
-) -> Result<(Scenario, [(i32, String); 2]), String> {
+) -> Result<(Scene, [(i32, String); 2]), String> {
     let nice = random_in(8, 12) as i32;
     let s = scenario(g, p, nice, Pace(pace.0.min(8)).of(base), true)?;
     let normal = s.who("normal", key)?;

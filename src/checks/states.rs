@@ -31,7 +31,7 @@ pub const CHECKS: &[Check] = &[
 
 /// One run of the program, with random `--wakes` and `--nice`, and what
 /// the grader itself saw of its processes in `/proc` while it ran.
-struct Scenario {
+struct Scene {
     run: Transcript,
     wakes: u32,
     nice: i32,
@@ -45,7 +45,7 @@ const LOOK_EVERY: Duration = Duration::from_millis(4);
 /// Run with random `--wakes` and `--nice`, every state held `hold`; with
 /// `watch`, record what the grader itself sees in `/proc`, reading every
 /// process of the program's family every few milliseconds until it ends.
-fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scenario, String> {
+fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scene, String> {
     let wakes = random_in(2, 6) as u32;
     let nice = random_in(1, 19) as i32;
     let hold = format!("{}ms", hold.as_millis());
@@ -69,7 +69,7 @@ fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scen
             }
         }
     })?;
-    Ok(Scenario { run, wakes, nice, seen })
+    Ok(Scene { run, wakes, nice, seen })
 }
 
 /// What the grader saw of one process in `/proc` while the program ran.
@@ -102,7 +102,7 @@ impl Seen {
     }
 }
 
-impl Scenario {
+impl Scene {
     /// What the grader saw of process `pid` (nothing, if it never saw it).
     fn seen(&self, pid: i32) -> Seen {
         self.seen.get(&pid).cloned().unwrap_or_default()

@@ -20,9 +20,8 @@ pub fn watched(
     every: Option<Duration>,
     mut look: impl FnMut(i32, Vec<i32>),
 ) -> Result<Transcript, String> {
-    let mut running =
-        g.spawn(p, args).map_err(|e| format!("cannot start the grader's supervisor (labkit reap): {e}"))?;
-    let supervisor = running.reaper_pid();
+    let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let supervisor = running.supervisor_pid();
     if let Some(every) = every {
         while matches!(running.child.try_wait(), Ok(None)) {
             look(supervisor, procfs::family(supervisor));

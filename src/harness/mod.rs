@@ -417,13 +417,6 @@ impl Spawned {
         self.child.id() as i32
     }
 
-    /// The old name of [`Spawned::supervisor_pid`], for the checks of labs
-    /// 10 to 15 until they use the new one (branch `checks-b`): then remove it.
-    #[doc(hidden)]
-    pub fn reaper_pid(&self) -> i32 {
-        self.supervisor_pid()
-    }
-
     /// Watch the program's processes in `/proc` while it runs: about every
     /// millisecond, call `seen` with every descendant of the supervisor (the
     /// program's main process, its children, ..., parents first) until

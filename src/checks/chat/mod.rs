@@ -181,8 +181,7 @@ pub struct Live {
 
 impl Live {
     pub fn start(g: &Grader, p: &Program, args: &[&str]) -> Result<Live, String> {
-        let mut running =
-            g.spawn(p, args).map_err(|e| format!("cannot start the grader's supervisor (labkit reap): {e}"))?;
+        let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the program: {e}"))?;
         let stdout = running.child.stdout.take();
         let stdin = running.child.stdin.take();
         let (tx, rx) = mpsc::channel();
@@ -276,7 +275,7 @@ impl Live {
 
     /// The PID of the grader's supervisor running the program: its parent.
     fn supervisor_pid(&self) -> i32 {
-        self.running.as_ref().map_or(0, |r| r.child.id() as i32)
+        self.running.as_ref().map_or(0, Spawned::supervisor_pid)
     }
 
     /// The program's own process (the supervisor's child).
@@ -346,7 +345,7 @@ impl Live {
         self.stdin = None;
         let running = self.running.take().ok_or("already finished")?;
         if kill_all {
-            let _ = kill(Pid::from_raw(running.child.id() as i32), Signal::SIGTERM);
+            let _ = kill(Pid::from_raw(running.supervisor_pid()), Signal::SIGTERM);
         }
         let run = running.finish();
         if let Some(r) = self.reader.take() {
