@@ -20,7 +20,7 @@ pub fn watched(
     every: Option<Duration>,
     mut look: impl FnMut(i32, Vec<i32>),
 ) -> Result<Transcript, String> {
-    let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let mut running = g.spawn(p, args)?;
     let supervisor = running.supervisor_pid();
     if let Some(every) = every {
         while matches!(running.child.try_wait(), Ok(None)) {

@@ -181,7 +181,7 @@ pub struct Live {
 
 impl Live {
     pub fn start(g: &Grader, p: &Program, args: &[&str]) -> Result<Live, String> {
-        let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the program: {e}"))?;
+        let mut running = g.spawn(p, args)?;
         let stdout = running.child.stdout.take();
         let stdin = running.child.stdin.take();
         let (tx, rx) = mpsc::channel();
