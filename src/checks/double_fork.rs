@@ -54,8 +54,7 @@ fn child_reaped(g: &Grader, p: &Program) -> Verdict {
         // a lingering child makes the run last two task 2s.
         let task2 = pace.of(Duration::from_millis(random_in(300, 600))).min(g.timeout / 4);
         let t2 = format!("{}ms", task2.as_millis());
-        let mut running =
-            g.spawn(p, &["--task1", &t1, "--task2", &t2]).map_err(|e| format!("cannot start the program: {e}"))?;
+        let mut running = g.spawn(p, &["--task1", &t1, "--task2", &t2])?;
         // Every look: when, and the live (not zombie) processes of the program.
         let mut looks: Vec<(Instant, Vec<i32>)> = Vec::new();
         running.watch(pace.of(Duration::from_secs(10)), |procs| {

@@ -595,7 +595,7 @@ fn copy_and_then(
 ) -> Result<(Transcript, Case, Vec<String>), String> {
     let c = big_case(g)?;
     let before = snapshot(&[&c.dir]);
-    let running = io("start the program", g.spawn(p, &c.args()?))?;
+    let running = g.spawn(p, &c.args()?)?;
     let supervisor = running.supervisor_pid();
     let mut main = None;
     let started = procfs::poll_until(Duration::from_secs(10), || {

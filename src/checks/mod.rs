@@ -28,6 +28,7 @@ pub mod priority;
 pub mod sigchld_ignore;
 pub mod states;
 pub mod wait_status;
+mod watch;
 pub mod zombie;
 
 pub use crate::harness::{Grader, Pace, Program, Transcript, Verdict, expect};

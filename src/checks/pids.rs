@@ -52,7 +52,7 @@ struct Sighting {
 fn scenario(g: &Grader, p: &Program, delay: &str, extra: &[&str], watch: bool) -> Result<Scene, String> {
     let mut args = vec!["--delay", delay];
     args.extend_from_slice(extra);
-    let mut running = g.spawn_watched(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let mut running = g.spawn_watched(p, &args)?;
     let supervisor = running.supervisor_pid();
     let mut seen: Vec<Sighting> = Vec::new();
     if watch {

@@ -98,7 +98,7 @@ fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
     let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
     let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
-    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let mut running = g.spawn(p, &args)?;
     let seen = running.watch(Duration::from_secs(5), |procs| {
         procs.iter().any(|parent| {
             let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());

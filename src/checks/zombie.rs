@@ -43,9 +43,7 @@ struct Scene {
 /// default, or keeps 7 bits, fails on every run.
 fn scenario(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<Scene, String> {
     let code = random_in(130, 254) as i32;
-    let mut running = g
-        .spawn_watched(p, &["--code", &code.to_string(), "--delay", delay])
-        .map_err(|e| format!("cannot start the program: {e}"))?;
+    let mut running = g.spawn_watched(p, &["--code", &code.to_string(), "--delay", delay])?;
     let supervisor = running.supervisor_pid();
     let mut zombies: Vec<Stat> = Vec::new();
     if watch {

@@ -203,8 +203,8 @@ impl Grader {
     /// take `child.stdout`). Who wrote each line is not known
     /// ([`Transcript::writers`] is empty): checks that only read the output at the
     /// end use [`Grader::spawn_watched`] or [`Grader::run`].
-    pub fn spawn(&self, program: &Program, args: &[&str]) -> io::Result<Spawned> {
-        self.start(program, args, false)
+    pub fn spawn(&self, program: &Program, args: &[&str]) -> Result<Spawned, String> {
+        self.start(program, args, false).map_err(|e| self.cannot_start(e))
     }
 
     /// [`Grader::spawn`], but the program's stdout is a Unix stream socket
@@ -213,8 +213,14 @@ impl Grader {
     /// PID, so [`Transcript::writers`] says who wrote each line. To the program it
     /// is an ordinary non-terminal stdout, block-buffered like a pipe.
     /// `child.stdout` is `None`: the output is read by [`Spawned::finish`].
-    pub fn spawn_watched(&self, program: &Program, args: &[&str]) -> io::Result<Spawned> {
-        self.start(program, args, true)
+    pub fn spawn_watched(&self, program: &Program, args: &[&str]) -> Result<Spawned, String> {
+        self.start(program, args, true).map_err(|e| self.cannot_start(e))
+    }
+
+    /// Why a program could not be started: the supervisor itself did not
+    /// start (a program that does not exist is the supervisor's report).
+    fn cannot_start(&self, e: io::Error) -> String {
+        format!("cannot start the program: its supervisor `{} reap` did not start: {e}", self.labkit.display())
     }
 
     fn start(&self, program: &Program, args: &[&str], writers: bool) -> io::Result<Spawned> {
@@ -268,10 +274,7 @@ impl Grader {
 
     /// Run `program args...` to its end with `stdin` as its input.
     pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Transcript, String> {
-        let running = self
-            .spawn(program, args)
-            .map_err(|e| format!("cannot start the supervisor `{} reap`: {e}", self.labkit.display()))?;
-        Self::feed(running, stdin)
+        Self::feed(self.spawn(program, args)?, stdin)
     }
 
     /// Run `program args...` to its end with empty input.
@@ -283,10 +286,7 @@ impl Grader {
     /// [`Grader::spawn_watched`]), so that [`Transcript::expect_basic`] also checks
     /// that every line was written by the process its tag names.
     pub fn run_watched(&self, program: &Program, args: &[&str]) -> Result<Transcript, String> {
-        let running = self
-            .spawn_watched(program, args)
-            .map_err(|e| format!("cannot start the supervisor `{} reap`: {e}", self.labkit.display()))?;
-        Self::feed(running, b"")
+        Self::feed(self.spawn_watched(program, args)?, b"")
     }
 
     fn feed(mut running: Spawned, stdin: &[u8]) -> Result<Transcript, String> {
@@ -415,13 +415,6 @@ impl Spawned {
     /// program's parent.
     pub fn supervisor_pid(&self) -> i32 {
         self.child.id() as i32
-    }
-
-    /// The old name of [`Spawned::supervisor_pid`], for the checks of labs
-    /// 10 to 15 until they use the new one (branch `checks-b`): then remove it.
-    #[doc(hidden)]
-    pub fn reaper_pid(&self) -> i32 {
-        self.supervisor_pid()
     }
 
     /// Watch the program's processes in `/proc` while it runs: about every
