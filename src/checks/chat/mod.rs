@@ -296,8 +296,15 @@ impl Live {
     }
 
     /// The program's processes still running (not zombies), main first.
+    /// The kit's own tracer (`labkit trace -- PROGRAM`, when a program is
+    /// graded traced) is not one of them: counted, it would pass a client
+    /// of one process as "two processes", and a Ctrl-C sent once it and the
+    /// client's first process exist would come before the client forks.
     pub fn processes(&self) -> Vec<procfs::Stat> {
-        procfs::descendants(self.supervisor_pid()).into_iter().filter(|s| !s.is_zombie()).collect()
+        procfs::descendants(self.supervisor_pid())
+            .into_iter()
+            .filter(|s| !s.is_zombie() && s.comm != "labkit")
+            .collect()
     }
 
     /// Send `sig` to every process of the program, as Ctrl-C in a terminal
