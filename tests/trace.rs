@@ -521,7 +521,7 @@ fn picture_command(lab: &str, dir: &Path) -> Vec<String> {
             &[]
         }
         "priority" => &["--nice", "10", "--duration", "300ms"],
-        "parallel" => &["--procs", "4", "--work", "400ms"],
+        "parallel" => &["--procs", "4", "--work", "800ms"],
         other => panic!("no trace picture for lab {other}"),
     };
     argv.extend(args.iter().map(|a| a.to_string()));
@@ -764,7 +764,7 @@ fn children_of(t: &Trace, parent: &Proc) -> Vec<Proc> {
 }
 
 #[test]
-fn states_lab_stop_and_continue_a_zombie_span_and_a_vfork_and_the_trace_says_t_not_t() {
+fn states_lab_stop_and_continue_a_zombie_span_a_vfork_and_a_note_on_the_tracing_stop() {
     let (t, out) = picture_trace("states");
     let parent = one(&t, "parent");
     assert_eq!(parent.pid, t.main);
@@ -916,6 +916,18 @@ fn priority_lab_two_children_compete_at_once_and_the_parent_reaps_both() {
         assert_eq!(ps.program, "ps", "{}", draw(&t));
         assert_reaped_by(&t, ps, &parent);
     }
+    // The normalised trace (the handout's) renumbers the PIDs `ps -p` names, with the family.
+    let n = t.normalised();
+    let named: std::collections::BTreeSet<String> = n
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            Kind::Exec { argv, .. } if argv[0] == "ps" => argv.last().cloned(),
+            _ => None,
+        })
+        .collect();
+    let want = [one(&n, "normal").pid, one(&n, "nice").pid].map(|p| p.to_string());
+    assert_eq!(named, want.into_iter().collect(), "{}", draw(&n));
 }
 
 #[test]
