@@ -770,6 +770,20 @@ fn children_of(t: &Trace, parent: &Proc) -> Vec<Proc> {
     t.processes().into_iter().filter(|p| p.parent == parent.pid).collect()
 }
 
+/// The `n` children of `parent`, forked one at a time: each reaped by
+/// `parent` before it forked the next.
+fn one_child_at_a_time(t: &Trace, parent: &Proc, n: usize) -> Vec<Proc> {
+    let kids = children_of(t, parent);
+    assert_eq!(kids.len(), n, "{}", draw(t));
+    for k in &kids {
+        assert_reaped_by(t, k, parent);
+    }
+    for pair in kids.windows(2) {
+        assert!(reap_seq(&pair[0]) < pair[1].born, "one child at a time:\n{}", draw(t));
+    }
+    kids
+}
+
 #[test]
 fn states_lab_stop_and_continue_a_zombie_span_a_vfork_and_a_note_on_the_tracing_stop() {
     let (t, out) = picture_trace("states");
@@ -816,9 +830,7 @@ fn exit_flush_lab_the_child_flushes_the_copied_line_with_exit_and_not_with_under
     assert!(out.status.success(), "{out:?}");
     let parent = one(&t, "parent");
     // Two writers, one per ending, each forked and reaped by the parent in turn.
-    let writers = children_of(&t, &parent);
-    assert_eq!(writers.len(), 2, "{}", draw(&t));
-    assert!(reap_seq(&writers[0]) < writers[1].born);
+    let writers = one_child_at_a_time(&t, &parent, 2);
     let pipe_writes = |p: &Proc| -> Vec<(usize, i64)> {
         t.events
             .iter()
@@ -829,11 +841,7 @@ fn exit_flush_lab_the_child_flushes_the_copied_line_with_exit_and_not_with_under
             .collect()
     };
     for (i, w) in writers.iter().enumerate() {
-        assert_reaped_by(&t, w, &parent);
-        let kids = children_of(&t, w);
-        assert_eq!(kids.len(), 1, "{}", draw(&t));
-        let child = &kids[0];
-        assert_reaped_by(&t, child, w);
+        let child = &one_child_at_a_time(&t, w, 1)[0];
         // The writer's own copy of the line leaves its buffer last, after its child was reaped.
         let own = pipe_writes(w);
         let (flushed_at, line) = *own.last().expect("the writer's flush");
@@ -842,8 +850,10 @@ fn exit_flush_lab_the_child_flushes_the_copied_line_with_exit_and_not_with_under
         // the buffer, as its last write; with _exit() (the second), it never wrote it.
         let child_writes = pipe_writes(child);
         let copied = child_writes.iter().filter(|w| w.1 == line).count();
-        assert_eq!(copied, if i == 0 { 1 } else { 0 }, "{child_writes:?} vs {line}:\n{}", draw(&t));
-        assert!(child_writes.last().unwrap().0 < exit_seq(child));
+        let last = *child_writes.last().expect("the child's own line");
+        let want = if i == 0 { (1, true) } else { (0, false) };
+        assert_eq!((copied, last.1 == line), want, "{child_writes:?} vs {line}:\n{}", draw(&t));
+        assert!(last.0 < exit_seq(child));
     }
 }
 
@@ -852,14 +862,9 @@ fn fork_order_lab_one_child_per_run_each_reaped_before_the_next_is_forked() {
     let (t, out) = picture_trace("fork-order");
     assert!(out.status.success(), "{out:?}");
     let parent = one(&t, "parent");
-    let kids = children_of(&t, &parent);
     // --runs 3, then one child for the --lines that interleave with the parent's.
-    assert_eq!(kids.len(), 4, "{}", draw(&t));
-    for pair in kids.windows(2) {
-        assert!(reap_seq(&pair[0]) < pair[1].born, "one run at a time:\n{}", draw(&t));
-    }
+    let kids = one_child_at_a_time(&t, &parent, 4);
     for k in &kids {
-        assert_reaped_by(&t, k, &parent);
         assert_eq!(k.exit.unwrap().1, Status::Exited(0));
     }
     let lines = one(&t, "child");
@@ -876,15 +881,8 @@ fn inherit_lab_the_shared_file_is_written_by_child_then_parent_and_four_children
     let (t, out) = picture_trace("inherit");
     assert!(out.status.success(), "{out:?}");
     let parent = one(&t, "parent");
-    let kids = children_of(&t, &parent);
     // File before fork, file after fork, the shared socket, the socket bound after fork.
-    assert_eq!(kids.len(), 4, "{}", draw(&t));
-    for pair in kids.windows(2) {
-        assert!(reap_seq(&pair[0]) < pair[1].born, "{}", draw(&t));
-    }
-    for k in &kids {
-        assert_reaped_by(&t, k, &parent);
-    }
+    let kids = one_child_at_a_time(&t, &parent, 4);
     // --writes 2 records of 32 bytes each, into each file, by the parent and one child.
     for (file, child) in [("inherit-before.txt", &kids[0]), ("inherit-after.txt", &kids[1])] {
         let mut writers = t.writers(file);
