@@ -4,6 +4,7 @@
 //! simulated `/autograder`, and `labkit check` / `labkit watch`.
 
 mod common;
+use common::homework;
 use common::labkit_bin;
 use labkit::random::random_u64;
 use std::io::Write as _;
@@ -40,10 +41,23 @@ fn broken(lab: &str, file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file)
 }
 
-/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`.
+/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`, with the
+/// module it imports, if any (a wrong program's shared plumbing).
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
     std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
+    let text = std::fs::read_to_string(broken(lab, file)).unwrap();
+    for module in homework::MODULES {
+        let name = module.trim_end_matches(".py");
+        if module.ends_with(".py")
+            && (text.contains(&format!("import {name}")) || text.contains(&format!("from {name} ")))
+        {
+            // Beside the program, or in tests/broken/ above it.
+            let beside = broken(lab, module);
+            let from = if beside.is_file() { beside } else { broken(lab, "..").join(module) };
+            std::fs::copy(from, student.join(module)).unwrap();
+        }
+    }
 }
 
 /// A student's tests from results.json: `(name, score, max_score)`.
@@ -66,23 +80,30 @@ fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
 }
 
 /// A class of six: fork-copy and pids from `tests/broken/`, right and
-/// wrong, and a pids in C, in the file names and languages the docs allow.
+/// wrong, and a pids in C, in the file names and languages the docs allow:
+/// `(student, lab, file in tests/broken/LAB/, handed in as)`.
+const HANDED_IN: &[(&str, &str, &str, &str)] = &[
+    ("ann", "fork-copy", "correct.py", "fork_copy.py"),
+    ("ann", "pids", "correct.py", "pids.py"),
+    ("bob", "fork-copy", "shared.py", "fork-copy.py"),
+    ("bob", "pids", "getpid_as_ppid.py", "pids.py"),
+    ("cy", "fork-copy", "hardcoded.py", "fork_copy.py"),
+    ("cy", "pids", "own_pid_as_child.py", "pids.py"),
+    ("eve", "fork-copy", "new_address.py", "fork_copy.py"),
+    ("eve", "pids", "parent_exits_first.py", "pids.py"),
+    ("fay", "fork-copy", "orphan.py", "fork_copy.py"),
+    ("fay", "pids", "correct.c", "pids.c"),
+];
+
+/// The class of [`HANDED_IN`], and dee, who hands in no fork-copy and a
+/// pids in C that does not compile.
 fn small_class(dir: &Path) -> PathBuf {
     let sub = dir.join("submissions");
-    hand_in(&sub.join("ann"), "fork-copy", "correct.py", "fork_copy.py");
-    hand_in(&sub.join("ann"), "pids", "correct.py", "pids.py");
-    hand_in(&sub.join("bob"), "fork-copy", "shared.py", "fork-copy.py");
-    hand_in(&sub.join("bob"), "pids", "getpid_as_ppid.py", "pids.py");
-    hand_in(&sub.join("cy"), "fork-copy", "hardcoded.py", "fork_copy.py");
-    hand_in(&sub.join("cy"), "pids", "own_pid_as_child.py", "pids.py");
-    // dee hands in no fork-copy, and a pids in C that does not compile.
+    for (student, lab, file, as_name) in HANDED_IN {
+        hand_in(&sub.join(student), lab, file, as_name);
+    }
     std::fs::create_dir_all(sub.join("dee")).unwrap();
     std::fs::write(sub.join("dee/pids.c"), "int main(void) { return 0 }\n").unwrap();
-    hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
-    hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
-    hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/pids/correct.c"), sub.join("fay/pids.c"))
-        .unwrap();
     sub
 }
 
@@ -115,15 +136,15 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
     // fay's pids in C is compiled and scores full marks; her fork-copy
     // leaves an orphan: the basic check fails and the rest are not run.
     assert!(rows.contains(&format!("fay,0,{pids},{pids}").as_str()), "{rows:?}");
-    // Each wrong program loses the points of the check aimed at its bug.
+    // Each program loses the points its header says (see tests/homework.rs).
     let out = dir.join("grades-1/students");
-    let bob = results(&out.join("bob/results.json"));
-    assert!(failed(&bob).contains(&"Lab 1 fork-copy: same addresses, different values after the child's change"));
-    assert!(failed(&bob).contains(&"Lab 2 pids: child's getppid() equals the parent's getpid()"));
-    let cy = results(&out.join("cy/results.json"));
-    assert!(failed(&cy).contains(&"Lab 2 pids: child's getpid() equals the PID fork returned"), "{cy:?}");
-    let eve = results(&out.join("eve/results.json"));
-    assert!(failed(&eve).contains(&"Lab 2 pids: runs and exits 0, leaving no process behind"), "{eve:?}");
+    for (student, lab, file, _) in HANDED_IN {
+        let program = homework::program(lab, file);
+        let tests = results(&out.join(student).join("results.json"));
+        let prefix = format!("Lab {} {lab}: ", program.lab.number);
+        let lost: Vec<&str> = failed(&tests).into_iter().filter_map(|t| t.strip_prefix(&prefix)).collect();
+        assert_eq!(lost, program.lost(), "{student}'s {lab} ({file}): {tests:?}");
+    }
     assert!(rows.contains(&"dee,0,0,0"), "{rows:?}");
     let dee = std::fs::read_to_string(out.join("dee/results.json")).unwrap();
     assert!(dee.contains("no program for fork-copy found: looked for fork-copy.py, fork_copy.py"), "{dee}");
