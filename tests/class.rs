@@ -42,20 +42,24 @@ fn broken(lab: &str, file: &str) -> PathBuf {
 }
 
 /// Put `tests/broken/LAB/FILE` into a student's folder as `AS`, with the
-/// module it imports, if any (a wrong program's shared plumbing).
+/// modules it imports, if any (a wrong program's shared plumbing: a module
+/// beside it, or in tests/broken/ above it, and the modules those import).
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
     std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
-    let text = std::fs::read_to_string(broken(lab, file)).unwrap();
-    for module in homework::MODULES {
-        let name = module.trim_end_matches(".py");
-        if module.ends_with(".py")
-            && (text.contains(&format!("import {name}")) || text.contains(&format!("from {name} ")))
-        {
-            // Beside the program, or in tests/broken/ above it.
-            let beside = broken(lab, module);
-            let from = if beside.is_file() { beside } else { broken(lab, "..").join(module) };
-            std::fs::copy(from, student.join(module)).unwrap();
+    let mut texts = vec![std::fs::read_to_string(broken(lab, file)).unwrap()];
+    while let Some(text) = texts.pop() {
+        let imported = text.lines().filter_map(|l| {
+            let words = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "))?;
+            Some(format!("{}.py", words.split_whitespace().next()?))
+        });
+        for module in imported.filter(|m| homework::is_module(m)).collect::<Vec<_>>() {
+            if !student.join(&module).exists() {
+                let beside = broken(lab, &module);
+                let from = if beside.is_file() { beside } else { broken(lab, "..").join(&module) };
+                std::fs::copy(&from, student.join(&module)).unwrap();
+                texts.push(std::fs::read_to_string(&from).unwrap());
+            }
         }
     }
 }
@@ -284,7 +288,8 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
     archive.extract(&source).unwrap();
     let setup = Command::new("bash").arg(source.join("setup.sh")).output().unwrap();
     assert!(setup.status.success(), "{}", text(&setup));
-    for (program, full) in [("correct.py", true), ("shared.py", false)] {
+    for program in ["correct.py", "shared.py"] {
+        let header = homework::program("fork-copy", program);
         let submission = root.join("submission");
         let _ = std::fs::remove_dir_all(&submission);
         let _ = std::fs::remove_dir_all(root.join("results"));
@@ -307,14 +312,18 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
                 assert!(!t[key].is_null(), "{program}: a test without {key}: {t}");
             }
         }
-        let score = v["score"].as_u64().unwrap();
-        if full {
-            assert_eq!(score, 8, "{text}");
-        } else {
-            assert!(score < 8, "{text}");
-            let same = tests.iter().find(|t| t["name"].as_str().unwrap().contains("same addresses")).unwrap();
-            assert_eq!(same["score"], 0, "{text}");
-            assert!(same["output"].as_str().unwrap().contains("should still be"), "{text}");
+        // Each check scores what the program's header says (see tests/homework.rs).
+        let lost = header.lost();
+        let mut score = 0;
+        for (t, c) in tests.iter().zip(header.bin.checks) {
+            let points = if lost.contains(&c.title) { 0 } else { c.points };
+            assert_eq!(t["name"], format!("Lab 1 fork-copy: {}", c.title), "{text}");
+            assert_eq!(t["score"], points, "{program}: {text}");
+            score += points;
+        }
+        assert_eq!(v["score"], score, "{text}");
+        if !lost.is_empty() {
+            assert!(tests.iter().any(|t| t["output"].as_str().unwrap().contains("should still be")), "{text}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -327,8 +336,13 @@ fn a_student_checks_their_program_and_replays_the_inputs() {
     let run = labkit(&dir, &["check", "fork-copy", "--", "python3", "fork_copy.py"]).output().unwrap();
     assert_eq!(run.status.code(), Some(1), "{}", text(&run));
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    assert!(stdout.contains("  PASS  runs and exits 0, leaving no process behind  (1/1)"), "{stdout}");
-    assert!(stdout.contains("  FAIL  same addresses, different values after the child's change  (0/3)"), "{stdout}");
+    // A line per check, as the program's header says (see tests/homework.rs).
+    let shared = homework::program("fork-copy", "shared.py");
+    for c in shared.bin.checks {
+        let (verdict, got) = if shared.lost().contains(&c.title) { ("FAIL", 0) } else { ("PASS", c.points) };
+        let line = format!("  {verdict}  {}  ({got}/{})", c.title, c.points);
+        assert!(stdout.contains(&line), "{line:?} in {stdout}");
+    }
     assert!(stdout.contains("Hint (labs/01-fork-copy.md, \"Grading contract\"): the grader checks"), "{stdout}");
     assert!(stdout.contains("2 of 4 checks pass: 3/8 points."), "{stdout}");
     // The replay line, run as printed, gives the same inputs and verdicts.

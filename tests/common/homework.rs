@@ -23,8 +23,7 @@
 //! `chat-server`, `client` as `chat-client`. A program that reads
 //! `CHAT_PORT` binds that fixed port: it is started with `CHAT_PORT` set to
 //! a free port, a fresh one for each check (as `labkit grade --port`).
-//! Files without an `Expect:` line are the modules the programs share
-//! ([`MODULES`]).
+//! Beside the programs are the modules they share ([`is_module`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -39,9 +38,12 @@ use labkit::random::random_u64;
 
 use super::{c_program, labkit_bin, python3};
 
-/// Files under `tests/broken/` that are not programs but modules the
-/// programs import.
-pub const MODULES: &[&str] = &["wrong.py", "wrong.sh", "homework.py"];
+/// Whether a file under `tests/broken/` is not a program but a module the
+/// wrong programs share: `wrong.py` and `wrong.sh` (for every lab, in
+/// `tests/broken/`) and `wrong_<lab>.py` (in a lab's folder).
+pub fn is_module(file: &str) -> bool {
+    ["wrong.py", "wrong.sh"].contains(&file) || (file.starts_with("wrong_") && file.ends_with(".py"))
+}
 
 /// What a program's header says a grade gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +281,7 @@ pub fn programs() -> Vec<Homework> {
     for dir in entries {
         let id = dir.file_name().unwrap().to_string_lossy().into_owned();
         if !dir.is_dir() {
-            if !MODULES.contains(&id.as_str()) {
+            if !is_module(&id) {
                 errors.push(format!("tests/broken/{id}: programs go in their lab's folder"));
             }
             continue;
@@ -300,7 +302,7 @@ pub fn programs() -> Vec<Homework> {
                 errors.push(format!("{file}: a folder in a lab's folder"));
                 continue;
             }
-            if MODULES.contains(&name.as_str()) {
+            if is_module(&name) {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap_or_default();
