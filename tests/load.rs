@@ -1,10 +1,12 @@
 //! Fair under load: a grade depends on the program alone, not on how busy
 //! the grading machine is. Every program of `tests/broken/` is graded (see
-//! `tests/common/homework.rs`) with two CPU-bound processes running beside
-//! the grader: each lab's correct controls, in Python and in C, score full
-//! marks, and each wrong program still fails the checks aimed at its bugs
-//! (the checks its header names). Then the controls again, with the grader,
-//! the programs and one CPU-bound process all pinned to one core.
+//! `tests/common/homework.rs`), with the kit's own programs, with two
+//! CPU-bound processes running beside the grader: each lab's correct
+//! controls, in Python and in C, and the kit's programs score full marks,
+//! and each wrong program still fails the checks aimed at its bugs (the
+//! checks its header names). Then the controls and the kit's programs
+//! again, with the grader, the programs and one CPU-bound process all
+//! pinned to one core.
 //!
 //! A test binary of its own, so that its load slows no other test: cargo
 //! runs test binaries one after the other.
@@ -66,14 +68,15 @@ fn pin_this_thread_to_one_cpu() {
     }
 }
 
-fn controls() -> Vec<Homework> {
-    homework::programs().into_iter().filter(Homework::is_control).collect()
+/// Every program of `tests/broken/` and the kit's.
+fn all() -> Vec<Homework> {
+    homework::programs().into_iter().chain(homework::kit()).collect()
 }
 
 #[test]
 fn controls_score_full_marks_and_bugs_are_caught_beside_two_cpu_bound_processes() {
     let _turn = one_at_a_time();
-    let programs = homework::programs();
+    let programs = all();
     let _load = Load::start(2);
     assert_graded("beside two CPU-bound processes", &programs, Scope::Aimed, 4);
 }
@@ -84,7 +87,7 @@ fn controls_score_full_marks_pinned_to_one_core_with_a_cpu_bound_process() {
     // A thread of its own, so that the pinning ends with it.
     std::thread::spawn(|| {
         pin_this_thread_to_one_cpu();
-        let controls = controls();
+        let controls: Vec<Homework> = all().into_iter().filter(Homework::is_control).collect();
         let _load = Load::start(1);
         assert_graded("pinned to one core with a CPU-bound process", &controls, Scope::Grade, 2);
     })
