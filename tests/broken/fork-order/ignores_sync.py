@@ -6,45 +6,22 @@ Expect: fails "--sync: the parent waits, so the child is first in every run"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, options, say, tag  # noqa: E402
+from wrong_fork_order import command_line, fork_child, last_lines, mark, pin, runs  # noqa: E402
 
-args = options(runs=100, one_cpu=False, sync=False, lines=5, gap="200ms")
-if args.one_cpu:
-    os.sched_setaffinity(0, {os.sched_getcpu() if hasattr(os, "sched_getcpu") else min(os.sched_getaffinity(0))})
-say(f"cpus_allowed={sorted(os.sched_getaffinity(0))}")
-counts = {"parent": 0, "child": 0}
-for run in range(1, args.runs + 1):
-    r, w = os.pipe()
-    child = os.fork()
-    if child == 0:
-        become("child")
-        os.write(w, f"{tag()} run={run} child wrote\n".encode())  # one write of one line
-        os._exit(0)
-    # the bug: --sync is ignored
-    os.write(w, f"{tag()} run={run} parent wrote\n".encode())
+args = command_line()
+
+
+def one_run(run, args, w):
+    """The bug: --sync is ignored: the parent writes its line without waiting for the child."""
+    child = fork_child(w, run)
+    mark(w, run, "parent")
     os.waitpid(child, 0)
-    os.close(w)
-    arrived = b""
-    while chunk := os.read(r, 4096):
-        arrived += chunk
-    os.close(r)
-    lines = arrived.decode().splitlines()
-    for line in lines:
-        say(f"pipe: {line}")
-    first = "child" if lines and lines[0].startswith("[child") else "parent"
-    counts[first] += 1
-    say(f"run={run} child={child} first={first}")
-say(f"runs={args.runs} parent_first={counts['parent']} child_first={counts['child']}")
-child = os.fork()
-if child == 0:
-    become("child")
-for i in range(1, args.lines + 1):
-    say(f"line={i}")
-    time.sleep(args.gap)
-if child == 0:
-    os._exit(0)
-os.waitpid(child, 0)
+    return child
+
+
+pin(args)
+runs(args, one_run=one_run)
+last_lines(args)

@@ -11,25 +11,19 @@ import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_parallel import compute  # noqa: E402
-from wrong import options, say  # noqa: E402
+from wrong_parallel import command_line, compute, pin, table  # noqa: E402
 
-args = options(procs="1,2,4", work="2s", one_core=False)
-if args.one_core:
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-say(f"nproc={os.cpu_count()} allowed={sorted(os.sched_getaffinity(0))}")
-base = None
-for n in [int(x) for x in args.procs.split(",")]:
-    share = args.work / n
-    before = time.process_time()
-    start = time.monotonic()
-    # the bug: threads of one process, and Python's GIL lets one compute at a time
+args = command_line()
+
+
+def in_threads(n, share):
+    """The bug: threads of one process, and Python's GIL lets one compute at a time."""
     threads = [threading.Thread(target=compute, args=(share, time.thread_time)) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = (time.monotonic() - start) * 1000
-    cpu = (time.process_time() - before) * 1000
-    base = base or wall
-    say(f"procs={n} wall_ms={wall:.0f} cpu_ms={cpu:.0f} speedup={base / wall:.2f} busy_cpus={cpu / wall:.2f}")
+
+
+pin(args)
+table(args, run=in_threads, cpu=time.process_time)
