@@ -3,6 +3,10 @@
 //! * [`check_source`] and [`check_destination`]: refuse bad input *before*
 //!   anything is created (SRC missing, unreadable, not a regular file; DST
 //!   is SRC; DST exists without `--force`; DST's folder missing).
+//! * [`Job`]: one copy from the checks to the rename, so that the lab's
+//!   `main` reads as its lesson: [`Job::prepare`] refuses bad input, catches
+//!   the stop signals and creates the temp file; [`Job::commit`] renames it
+//!   to DST; [`Job::give_up`] removes it and fails; [`Job::verify`] compares.
 //! * [`Temp`]: the file both processes write, created beside DST with
 //!   `O_CREAT|O_EXCL` and a random name, renamed over DST only when both
 //!   halves succeeded ([`Temp::commit`]), removed otherwise ([`Temp::discard`]).
@@ -10,11 +14,11 @@
 //!   (`copy_file_range` with explicit offsets, `pread`/`pwrite` where the
 //!   kernel cannot), skipping holes (`SEEK_DATA`/`SEEK_HOLE`), in chunks so
 //!   that a stop signal is noticed promptly.
-//! * [`on_stop_signals`], [`stop_signal`], [`wait_child`]: Ctrl-C and
-//!   `SIGTERM` set a flag; the copy loops check it between chunks and the
-//!   parent forwards it to the child.
-//! * [`shared_offset_half`]: the classic mistake, on purpose, for
-//!   `--shared-offset`; [`compare`] counts the bytes it got wrong.
+//! * Ctrl-C and `SIGTERM` set the kit's stop flag
+//!   ([`signals::note_stop_signals`]); the copy loops check it between
+//!   chunks and [`wait_child`] forwards it to the child.
+//! * [`Shared`] and [`shared_offset_half`]: the classic mistake, on purpose,
+//!   for `--shared-offset`; [`compare`] counts the bytes it got wrong.
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
@@ -22,18 +26,95 @@ use std::io::{self, Read as _, Write as _};
 use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::fs::{FileExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use nix::errno::Errno;
-use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::signal::{self, Signal};
 use nix::unistd::{Pid, Whence, lseek};
 
-use crate::process::{self, Reaped};
+use crate::process::{self, EXIT_USAGE, Reaped};
+use crate::{say, signals, warn};
 
 /// Bytes moved per system call: big enough to be fast, small enough that a
 /// stop signal is noticed within a few milliseconds.
 pub const CHUNK: u64 = 4 << 20;
+
+/// One half-copy, from the checks to the rename: SRC as checked, DST, and
+/// the temp file both processes write.
+#[derive(Debug)]
+pub struct Job {
+    pub src: Source,
+    pub dst: PathBuf,
+    /// Replace an existing DST (`--force`).
+    pub force: bool,
+    pub temp: Temp,
+}
+
+impl Job {
+    /// Get ready, or refuse: check SRC and DST before anything is created
+    /// (bad input: `refused: ...`, exit 2), say what will happen, catch the
+    /// stop signals (from here on Ctrl-C only sets a flag, checked between
+    /// chunks, so that whatever happens what was created is removed), and
+    /// create the temp file beside DST.
+    pub fn prepare(src: &Path, dst: &Path, force: bool) -> Job {
+        let src = check_source(src).unwrap_or_else(|e| process::fail_with(EXIT_USAGE, "refused", e));
+        let replacing =
+            check_destination(dst, &src, force).unwrap_or_else(|e| process::fail_with(EXIT_USAGE, "refused", e));
+        say!(
+            "SRC={} size={} inode={}; DST={} {}",
+            src.path.display(),
+            src.size,
+            src.ino,
+            dst.display(),
+            if replacing { "exists: --force replaces it at the end" } else { "does not exist yet" }
+        );
+        if let Err(e) = signals::note_stop_signals() {
+            process::fail("failed: cannot handle Ctrl-C", e);
+        }
+        let temp = Temp::create_beside(dst).unwrap_or_else(|e| process::fail("failed", e));
+        say!("created temp={} (O_CREAT|O_EXCL); it becomes DST only if both halves succeed", temp.path.display());
+        Job { src, dst: dst.to_path_buf(), force, temp }
+    }
+
+    /// `--shared-offset`, the mistake: SRC and the temp file opened once,
+    /// before the fork, for both processes to share.
+    pub fn open_shared(&self) -> Shared {
+        let files = open_source(&self.src).and_then(|src| Ok(Shared { src, dst: self.temp.open()? }));
+        files.unwrap_or_else(|e| self.give_up(&e))
+    }
+
+    /// The copy failed after the temp file was created: remove it, say so,
+    /// and fail with `failed: why` (exit 1).
+    pub fn give_up(&self, why: &str) -> ! {
+        match self.temp.discard() {
+            Ok(()) => warn!("removed temp={}; DST was not touched", self.temp.path.display()),
+            Err(e) => warn!("{e}"),
+        }
+        process::fail("failed", why)
+    }
+
+    /// Both halves are in: unless a stop signal came meanwhile, make the
+    /// temp file DST ([`Temp::commit`]) and say so; give up otherwise.
+    pub fn commit(&self) {
+        if let Some(sig) = signals::stop_noted() {
+            self.give_up(&format!("interrupted by {}", sig.as_str()));
+        }
+        if let Err(e) = self.temp.commit(&self.src, self.force) {
+            self.give_up(&e);
+        }
+        say!("both halves written: renamed the temp file to DST={} size={}", self.dst.display(), self.src.size);
+    }
+
+    /// Check, not claim: compare DST with SRC byte by byte and say how many
+    /// bytes differ. Whether none does.
+    pub fn verify(&self) -> bool {
+        let (wrong, first) = compare(&self.src.path, &self.dst)
+            .unwrap_or_else(|e| process::fail("failed", format!("cannot compare DST with SRC: {e}")));
+        let first = first.map_or("none".into(), |f| f.to_string());
+        say!("compared DST with SRC byte by byte: wrong_bytes={wrong} first_wrong={first} of size={}", self.src.size);
+        wrong == 0
+    }
+}
 
 /// The source file as checked before the fork: each process reopens it by
 /// path afterwards and makes sure it is still this file.
@@ -205,34 +286,22 @@ impl Temp {
     /// `force` the rename refuses to replace a DST that appeared meanwhile
     /// (`renameat2(RENAME_NOREPLACE)`); with `force`, `rename` replaces DST
     /// atomically: DST is always either the old file or the whole copy.
-    pub fn commit(self, src: &Source, force: bool) -> Result<(), (Temp, String)> {
-        let file = match self.open() {
-            Ok(f) => f,
-            Err(e) => return Err((self, e)),
-        };
-        if let Err(e) = file.set_len(src.size) {
-            return Err((self, format!("cannot set the copy's size to {}: {e}", src.size)));
-        }
+    pub fn commit(&self, src: &Source, force: bool) -> Result<(), String> {
+        let file = self.open()?;
+        file.set_len(src.size).map_err(|e| format!("cannot set the copy's size to {}: {e}", src.size))?;
         let umask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
         nix::sys::stat::umask(umask);
         let mode = src.mode & 0o777 & !umask.bits();
-        if let Err(e) = nix::sys::stat::fchmod(&file, nix::sys::stat::Mode::from_bits_truncate(mode)) {
-            return Err((self, format!("cannot set the copy's permissions: {e}")));
-        }
+        nix::sys::stat::fchmod(&file, nix::sys::stat::Mode::from_bits_truncate(mode))
+            .map_err(|e| format!("cannot set the copy's permissions: {e}"))?;
         drop(file);
         let renamed =
             if force { std::fs::rename(&self.path, &self.dst) } else { rename_noreplace(&self.path, &self.dst) };
-        match renamed {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let msg = format!("cannot rename the temp file to DST {}: {e}", self.dst.display());
-                Err((self, msg))
-            }
-        }
+        renamed.map_err(|e| format!("cannot rename the temp file to DST {}: {e}", self.dst.display()))
     }
 
     /// Remove the temp file: nothing of a failed copy is left behind.
-    pub fn discard(self) -> Result<(), String> {
+    pub fn discard(&self) -> Result<(), String> {
         std::fs::remove_file(&self.path)
             .map_err(|e| format!("cannot remove the temp file {}: {e}", self.path.display()))
     }
@@ -252,34 +321,8 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     }
 }
 
-static STOP: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn on_stop(sig: libc::c_int) {
-    STOP.store(sig, Ordering::SeqCst);
-}
-
-/// Ctrl-C (`SIGINT`), `SIGTERM` and `SIGHUP` set a flag instead of killing
-/// the process, so it can stop between chunks and clean up. A child forked
-/// afterwards inherits the handler.
-pub fn on_stop_signals() -> nix::Result<()> {
-    let action = SigAction::new(SigHandler::Handler(on_stop), SaFlags::empty(), SigSet::empty());
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        unsafe { signal::sigaction(sig, &action) }?;
-    }
-    Ok(())
-}
-
-/// The stop signal received so far, if any.
-pub fn stop_signal() -> Option<Signal> {
-    match STOP.load(Ordering::SeqCst) {
-        0 => None,
-        n => Signal::try_from(n).ok(),
-    }
-}
-
 fn stopped_at(at: u64) -> Result<(), String> {
-    match stop_signal() {
+    match signals::stop_noted() {
         Some(sig) => Err(format!("stopped by {} at offset {at}", sig.as_str())),
         None => Ok(()),
     }
@@ -294,7 +337,7 @@ pub fn wait_child(child: Pid) -> nix::Result<Reaped> {
         if let Some(r) = process::try_wait(Some(child))? {
             return Ok(r);
         }
-        if !told && stop_signal().is_some() {
+        if !told && signals::stop_noted().is_some() {
             let _ = signal::kill(child, Signal::SIGTERM);
             told = true;
         }
@@ -384,6 +427,31 @@ fn pread_pwrite(src: &File, dst: &File, at: u64, len: usize, buf: &mut Vec<u8>) 
     let n = src.read_at(&mut buf[..len], at).map_err(|e| format!("pread at offset {at}: {e}"))?;
     dst.write_all_at(&buf[..n], at).map_err(|e| format!("pwrite at offset {at}: {e}"))?;
     Ok(n)
+}
+
+/// The files of the shared-offset mistake, opened once before the fork
+/// ([`Job::open_shared`]): both processes move the same two offsets.
+#[derive(Debug)]
+pub struct Shared {
+    src: File,
+    dst: File,
+}
+
+impl Shared {
+    /// Copy `from..to` the mistaken way ([`shared_offset_half`]), `chunk`
+    /// bytes at a time with `pause` in each race window, and say what this
+    /// process observed.
+    pub fn copy_half(&self, from: u64, to: u64, chunk: usize, pause: Duration) -> Result<(), String> {
+        let len = to - from;
+        let run = shared_offset_half(&self.src, &self.dst, from, len, chunk, pause)?;
+        say!(
+            "shared offset: my half starts at {from}, {len} bytes; chunks={} read_bytes={} offset_moved_by_other={}",
+            run.chunks,
+            run.bytes,
+            run.moved
+        );
+        Ok(())
+    }
 }
 
 /// What one process of the shared-offset mistake observed.
@@ -477,9 +545,4 @@ fn read_full(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// A duration as the labs print it: `time=12.3ms`.
-pub fn ms(d: Duration) -> String {
-    format!("{:.1}ms", d.as_secs_f64() * 1000.0)
 }

@@ -1,9 +1,13 @@
 //! Fork and wait plumbing, written once for every lab.
 //!
 //! * [`fork_child`] runs a closure in a new process whose life always ends
-//!   with `_exit(2)`: the child never returns into the parent's code, never
-//!   runs the parent's destructors or `atexit` handlers, and never flushes a
-//!   buffer that the parent will flush too.
+//!   with `_exit(2)` ([`exit_child`]): the child never returns into the
+//!   parent's code, never runs the parent's destructors or `atexit`
+//!   handlers, and never flushes a buffer that the parent will flush too.
+//!   (Labs 1 and 2 show the raw `match fork()` instead: its two returns are
+//!   their lesson.)
+//! * [`fail`]: the one way a lab gives up, `[role PID] what: why` on
+//!   stderr and exit code 1.
 //! * [`Reaped`] is what `wait`/`waitpid` returned: the PID, the raw status
 //!   word, and its decoding (`WIFEXITED`/`WEXITSTATUS`, `WIFSIGNALED`/`WTERMSIG`).
 //! * [`become_subreaper`] and [`reap_all`] keep orphans from outliving a lab;
@@ -32,11 +36,19 @@ pub fn fork_child<F: FnOnce() -> i32>(role: &'static str, body: F) -> nix::Resul
         ForkResult::Child => {
             out::set_role(role);
             let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(101);
-            out::flush_all();
-            // SAFETY: `_exit` ends the process at once; nothing after it runs.
-            unsafe { libc::_exit(code) }
+            exit_child(code)
         }
     }
+}
+
+/// How a forked child ends: flush what it printed, then `_exit(code)`. It
+/// never returns into the parent's code after `fork`, never runs `atexit`
+/// handlers or destructors, and never flushes a buffer it copied from the
+/// parent (which the parent will flush too). Python's `os._exit(code)`.
+pub fn exit_child(code: i32) -> ! {
+    out::flush_all();
+    // SAFETY: `_exit` ends the process at once; nothing after it runs.
+    unsafe { libc::_exit(code) }
 }
 
 /// What `wait`/`waitpid` reported for one child.
@@ -133,6 +145,21 @@ pub fn peek_ended() -> nix::Result<Option<Pid>> {
     }
 }
 
+/// One more `wait()`, expecting it to fail with `ECHILD`: no child is left
+/// to wait for. Says so, `wait() errno=ECHILD (No child processes)` and
+/// then `note`, and returns true; otherwise warns what `wait` did instead.
+pub fn none_left(note: &str) -> bool {
+    match wait_any() {
+        Err(Errno::ECHILD) => {
+            crate::say!("wait() errno=ECHILD ({}){note}", Errno::ECHILD.desc());
+            return true;
+        }
+        Err(e) => crate::warn!("wait() failed with errno={e:?} ({}), not ECHILD", e.desc()),
+        Ok(r) => crate::warn!("wait() still found a child: pid={} {}", r.pid, r.describe()),
+    }
+    false
+}
+
 /// Make the calling process a *child subreaper* (`prctl(PR_SET_CHILD_SUBREAPER)`):
 /// orphans among its descendants are re-parented to it instead of to PID 1,
 /// so it can reap them.
@@ -197,7 +224,7 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
         let _ = stop.thread_unblock();
         parent(me)
     });
-    crate::signals::note_stop_signals();
+    let _ = crate::signals::note_stop_signals();
     let _ = stop.thread_unblock();
     let parent_pid = match parent_pid {
         Ok(pid) => pid,
@@ -221,17 +248,7 @@ pub fn under_reaper<F: FnOnce(Pid) -> i32>(parent: F) -> i32 {
     if let Some(sig) = stopped_by {
         crate::say!("got signal={}: stayed until all of my family was reaped", sig.as_str());
     }
-    match wait_any() {
-        Err(Errno::ECHILD) => crate::say!("wait() errno=ECHILD ({}): nothing left to reap", Errno::ECHILD.desc()),
-        Err(e) => {
-            crate::warn!("wait() failed unexpectedly: errno={e:?} ({})", e.desc());
-            all_ok = false;
-        }
-        Ok(r) => {
-            crate::warn!("wait() still found a child: pid={} {}", r.pid, r.describe());
-            all_ok = false;
-        }
-    }
+    all_ok &= none_left(": nothing left to reap");
     match stopped_by {
         Some(sig) => 128 + sig as i32, // the shell's convention for "ended by this signal"
         None if all_ok && parent_reaped => 0,
@@ -264,11 +281,18 @@ pub const EXIT_FAILED: i32 = 1;
 /// Exit code for bad command-line input (the same code clap uses).
 pub const EXIT_USAGE: i32 = 2;
 
-/// Print `what: err` as a tagged warning and exit with [`EXIT_FAILED`]: for
-/// a system call a lab cannot go on without (`pipe`, `fork`, `waitpid`).
-/// For the parent: a child returns its exit code from `fork_child`'s closure.
+/// Print `what: err` as a tagged line on stderr (`[parent 4242] fork
+/// failed: EAGAIN: ...`) and exit with [`EXIT_FAILED`]: for a system call a
+/// lab cannot go on without (`pipe`, `fork`, `waitpid`), or a task that
+/// failed. Every lab fails through this one helper (or [`fail_with`]). It
+/// ends like [`exit_child`], so it serves in a forked child too.
 pub fn fail(what: &str, err: impl std::fmt::Display) -> ! {
+    fail_with(EXIT_FAILED, what, err)
+}
+
+/// [`fail`] with another exit code: [`EXIT_USAGE`] for bad input found
+/// after the command line was parsed (a file that does not exist).
+pub fn fail_with(code: i32, what: &str, err: impl std::fmt::Display) -> ! {
     crate::warn!("{what}: {err}");
-    out::flush_all();
-    std::process::exit(EXIT_FAILED)
+    exit_child(code)
 }

@@ -263,6 +263,17 @@ pub fn children_and_zombies(ppid: i32) -> (usize, usize) {
     (children.len(), zombies)
 }
 
+/// Whether `pid` is a zombie now: it has ended and nobody has reaped it yet.
+pub fn is_zombie(pid: i32) -> bool {
+    stat(pid).ok().flatten().is_some_and(|s| s.is_zombie())
+}
+
+/// Whether `pid` is no longer a child of `parent` in `/proc`: it has been
+/// reaped (or its PID already belongs to someone else's new process).
+pub fn gone_from(pid: i32, parent: i32) -> bool {
+    stat(pid).ok().flatten().is_none_or(|s| s.ppid != parent)
+}
+
 /// Every descendant of `pid` (children, grandchildren, ...), parents first.
 pub fn descendants(pid: i32) -> Vec<Stat> {
     let everyone = all();

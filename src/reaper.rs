@@ -238,7 +238,7 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
         report.code = 127;
         return report;
     }
-    signals::note_stop_signals();
+    let _ = signals::note_stop_signals();
     let Some((prog, args)) = argv.split_first() else {
         report.spawn_error = Some("no command given".into());
         report.code = 127;

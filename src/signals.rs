@@ -76,6 +76,7 @@ pub fn kill_self(sig: Signal) -> nix::Result<()> {
 /// `kill`, a closed terminal.
 pub const STOP_SIGNALS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
 
+/// The kit's one stop flag: the last of [`STOP_SIGNALS`] that came, 0 for none.
 static STOP_NOTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 extern "C" fn note_stop(sig: libc::c_int) {
@@ -84,14 +85,17 @@ extern "C" fn note_stop(sig: libc::c_int) {
 
 /// Catch [`STOP_SIGNALS`] instead of dying of them: the handler only notes
 /// which one came, for [`stop_noted`]. A reaper uses this to outlive Ctrl-C
-/// (which signals its whole family) long enough to reap everyone. `exec`
-/// resets caught signals to their default, so programs it starts are not
-/// affected.
-pub fn note_stop_signals() {
+/// (which signals its whole family) long enough to reap everyone; half-copy
+/// to stop between chunks and remove what it created; `labkit grade` to give
+/// up the running check. A child forked afterwards inherits the handler;
+/// `exec` resets caught signals to their default, so programs started with
+/// it are not affected.
+pub fn note_stop_signals() -> nix::Result<()> {
     for sig in STOP_SIGNALS {
         // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(note_stop)) };
+        unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(note_stop)) }?;
     }
+    Ok(())
 }
 
 /// The stop signal that has arrived since [`note_stop_signals`], if any.

@@ -17,7 +17,7 @@ fn orphan_adopt_by_init_names_the_real_adopter_and_sees_it_reap() {
     let g = common::grader();
     let orphan = Program::kit(common::labkit_bin(), "orphan");
     let run = g.run(&orphan, &["--adopt-by-init", "--delay", "20ms", "--watch", "10s"]).unwrap();
-    let reaper = g.runs()[0].reaper_pid;
+    let reaper = g.runs()[0].supervisor_pid;
     let child = run.pid_of("child").unwrap();
     assert_eq!(run.code(), 0, "{}", run.excerpt());
     let (_, by) = run.fact("child", "adopted_by").unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use labkit::chat::bench::{self, Config};
-use labkit::{delay, process, say, warn};
+use labkit::{delay, process, say};
 
 /// Measure a chat server: deliveries per second, loss, latency, server CPU.
 #[derive(Parser)]
@@ -37,8 +37,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
-    labkit::out::set_role("bench");
+    let a: Args = labkit::start("bench");
     let cfg = Config {
         host: a.host,
         port: a.port,
@@ -49,10 +48,7 @@ fn main() {
         timeout: a.timeout,
     };
     say!("server={}:{} clients={} messages={} window={}", cfg.host, cfg.port, cfg.clients, cfg.messages, cfg.window);
-    let r = bench::run(&cfg).unwrap_or_else(|e| {
-        warn!("{e}");
-        std::process::exit(process::EXIT_FAILED)
-    });
+    let r = bench::run(&cfg).unwrap_or_else(|e| process::fail("cannot measure", e));
     let secs = r.elapsed.as_secs_f64();
     say!(
         "delivered={} expected={} lost={} echoed={} seconds={secs:.3} deliveries_per_s={:.0}",

@@ -12,14 +12,13 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use labkit::chat::proto::{Lang, MAX_DATAGRAM};
-use labkit::chat::server::{self, Outbox, RECV_BATCH, Room, Wire};
+use labkit::chat::proto::Lang;
+use labkit::chat::server::{self, Admin, FromAdmin, IdleSweep, Outbox, Room, Wire};
 use labkit::chat::sys::{self, Signals};
-use labkit::{delay, process, say, warn};
-use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use labkit::signals::STOP_SIGNALS;
+use labkit::{delay, process, say};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockType, recv, socketpair};
+use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
 
 /// The chat server: UDP, the course's protocol, an admin child on stdin.
 #[derive(Parser)]
@@ -43,114 +42,64 @@ struct Args {
     quiet: bool,
 }
 
-fn fail(what: &str, e: impl std::fmt::Display) -> ! {
-    warn!("{what}: {e}");
-    std::process::exit(process::EXIT_FAILED)
-}
-
 fn main() {
-    let args = Args::parse();
-    labkit::out::set_role("server");
-    let stop_signals = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
-    let signals = Signals::block(&stop_signals).unwrap_or_else(|e| fail("blocking signals", e));
+    let args: Args = labkit::start("server");
+    let signals = Signals::block(&STOP_SIGNALS).unwrap_or_else(|e| process::fail("blocking signals", e));
     let mut wire = Wire::bind(SocketAddrV4::new(args.host, args.port))
-        .unwrap_or_else(|e| fail(&format!("cannot listen on {}:{}", args.host, args.port), e));
-    let addr = sys::local_addr(&wire.sock).unwrap_or_else(|e| fail("getsockname", e));
+        .unwrap_or_else(|e| process::fail(&format!("cannot listen on {}:{}", args.host, args.port), e));
+    let addr = sys::local_addr(&wire.sock).unwrap_or_else(|e| process::fail("getsockname", e));
     let (rcvbuf, sndbuf) = sys::buffers(&wire.sock);
-    let idle = args.idle_timeout;
-    say!("listening addr={addr} lang={} idle_timeout={} rcvbuf={rcvbuf} sndbuf={sndbuf}", args.lang, delay::show(idle));
+    let idle = delay::show(args.idle_timeout);
+    say!("listening addr={addr} lang={} idle_timeout={idle} rcvbuf={rcvbuf} sndbuf={sndbuf}", args.lang);
 
     // The administrator's channel, made before the fork: only the child holds the other end.
     let (mine, theirs) = socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC)
-        .unwrap_or_else(|e| fail("socketpair", e));
+        .unwrap_or_else(|e| process::fail("socketpair", e));
     let me = nix::unistd::getpid();
-    let admin = process::fork_child("admin", || {
-        sys::close_in_child(&[wire.sock.as_raw_fd(), mine.as_raw_fd(), signals.as_fd().as_raw_fd()]);
-        Signals::unblock_all();
-        if !sys::die_with_parent(me) {
-            say!("my parent {me} is already gone: stopping");
-            return 1;
-        }
-        server::admin_child(&theirs)
+    let pid = process::fork_child("admin", || {
+        let not_mine = [wire.sock.as_raw_fd(), mine.as_raw_fd(), signals.as_fd().as_raw_fd()];
+        server::admin_child(&theirs, me, &not_mine)
     })
-    .unwrap_or_else(|e| fail("fork", e));
+    .unwrap_or_else(|e| process::fail("fork", e));
     drop(theirs);
-    say!("forked admin child={admin}: a line typed here reaches everyone as `{}`", args.lang.admin("...").trim());
+    say!("forked admin child={pid}: a line typed here reaches everyone as `{}`", args.lang.admin("...").trim());
 
     let mut room = Room::new(args.lang);
     room.log_chats = !args.quiet;
     let mut out = Outbox::default();
-    let mut admin_alive = Some(admin);
-    let sweep_every = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    let mut next_sweep = Instant::now() + sweep_every;
-    let mut line = vec![0u8; MAX_DATAGRAM];
+    let mut admin = Some(Admin { pid, chan: mine });
+    let mut sweep = IdleSweep::new(args.idle_timeout);
+    // One poll waits on the three at once: the UDP socket, the signals, the admin's channel.
     let stop = loop {
-        let mut fds =
-            vec![PollFd::new(wire.sock.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
-        if admin_alive.is_some() {
-            fds.push(PollFd::new(mine.as_fd(), PollFlags::POLLIN));
-        }
-        let timeout = if idle.is_zero() {
-            PollTimeout::NONE
-        } else {
-            sys::poll_timeout(next_sweep.saturating_duration_since(Instant::now()))
-        };
-        match poll(&mut fds, timeout) {
-            Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => fail("poll", e),
-        }
-        let ready: Vec<PollFlags> = fds.iter().map(|f| f.revents().unwrap_or(PollFlags::empty())).collect();
-        drop(fds);
-        let (udp, sig, adm) = (ready[0], ready[1], ready.get(2).copied().unwrap_or(PollFlags::empty()));
+        let ready = server::wait_ready(&wire, &signals, admin.as_ref(), sweep.poll_timeout())
+            .unwrap_or_else(|e| process::fail("poll", e));
         let now = Instant::now();
-
-        if sig.contains(PollFlags::POLLIN)
+        if ready.signal
             && let Some(s) = signals.read()
         {
             break s;
         }
-        if let Some(pid) = admin_alive
-            && adm.intersects(PollFlags::POLLIN | PollFlags::POLLHUP)
+        if ready.admin
+            && let Some(a) = &admin
         {
-            match recv(mine.as_raw_fd(), &mut line, MsgFlags::MSG_DONTWAIT) {
-                Ok(n) if n > 0 => room.admin(&String::from_utf8_lossy(&line[..n]), &mut out),
-                Err(Errno::EAGAIN | Errno::EINTR) => {}
-                _ => {
-                    // Its end of the socketpair closed: the admin child has ended. Reap it now.
-                    let how = process::wait_for(pid).map_or_else(|e| format!("wait failed: {e}"), |r| r.describe());
-                    say!("admin child {pid} {how}: no more admin input; still serving");
-                    admin_alive = None;
+            match a.read() {
+                FromAdmin::Line(text) => room.admin(&text, &mut out),
+                FromAdmin::Nothing => {}
+                FromAdmin::Closed => {
+                    // The admin child has ended: reap it now.
+                    say!("admin child {} {}: no more admin input; still serving", a.pid, a.reap());
+                    admin = None;
                 }
             }
         }
-        if udp.contains(PollFlags::POLLIN) {
-            for _ in 0..16 {
-                let got = wire.recv_batch(|from, bytes, cut| room.handle(from, bytes, cut, now, &mut out));
-                wire.flush(&mut out);
-                match got {
-                    Ok(n) if n == RECV_BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => fail("recvmmsg", e),
-                }
-            }
+        if ready.datagrams {
+            wire.serve(&mut room, now, &mut out).unwrap_or_else(|e| process::fail("recvmmsg", e));
         }
-        if udp.contains(PollFlags::POLLERR) {
-            for e in wire.errors() {
-                let why = if e.port_unreachable() {
-                    "icmp-port-unreachable".to_string()
-                } else {
-                    format!("icmp-type-{}-code-{}", e.icmp.0, e.icmp.1)
-                };
-                if e.port_unreachable() {
-                    room.unreachable(e.to, &why, &mut out);
-                } else {
-                    say!("send error to={} why={why}: ignored", e.to);
-                }
-            }
+        if ready.send_errors {
+            room.send_errors(&wire.errors(), &mut out);
         }
-        if !idle.is_zero() && now >= next_sweep {
-            room.sweep_idle(now, idle, &mut out);
-            next_sweep = now + sweep_every;
+        if sweep.due(now) {
+            room.sweep_idle(now, sweep.timeout, &mut out);
         }
         wire.flush(&mut out);
     };
@@ -158,10 +107,9 @@ fn main() {
     let told = room.close(&mut out);
     wire.flush(&mut out);
     say!("stopping on signal={}: told clients={told}", stop.as_str());
-    if let Some(pid) = admin_alive {
-        let _ = kill(pid, Signal::SIGTERM);
-        let how = process::wait_for(pid).map_or_else(|e| format!("wait failed: {e}"), |r| r.describe());
-        say!("admin child {pid} {how}");
+    if let Some(a) = admin {
+        let _ = kill(a.pid, Signal::SIGTERM);
+        say!("admin child {} {}", a.pid, a.reap());
     }
     let t = room.tally;
     say!("stopped logins={} chats={} deliveries={} rejected={}", t.logins, t.chats, t.deliveries, t.rejected);

@@ -6,7 +6,8 @@
 //! child has ended, still sees its own values: two address spaces.
 
 use clap::Parser;
-use labkit::{delay, process, say};
+use labkit::{delay, out, process, say};
+use nix::unistd::{ForkResult, fork};
 use std::time::Duration;
 
 /// fork copies memory: the child changes its copies, the parent's stay.
@@ -40,16 +41,23 @@ fn main() {
     let mut v: Vec<i64> = vec![args.start, 2, 3];
     show("before fork", &a, &s, &v);
 
-    let child = process::fork_child("child", || {
-        show("my copies after fork", &a, &s, &v);
-        a = args.child_value;
-        s.make_ascii_uppercase(); // changes the bytes in place, in the child's copy of the buffer
-        v[0] = args.child_value;
-        show("changed my copies", &a, &s, &v);
-        delay::pause(args.delay);
-        0
-    })
-    .unwrap_or_else(|e| process::fail("fork failed", e));
+    out::flush_all(); // nothing buffered may be copied into the child: it would be printed twice
+    // fork returns twice: in the parent with the child's PID, in the child with 0.
+    // SAFETY: the lab is single-threaded; the child leaves through `_exit`.
+    let child = match unsafe { fork() } {
+        Ok(ForkResult::Parent { child }) => child,
+        Ok(ForkResult::Child) => {
+            out::set_role("child");
+            show("my copies after fork", &a, &s, &v);
+            a = args.child_value;
+            s.make_ascii_uppercase(); // changes the bytes in place, in the child's copy of the buffer
+            v[0] = args.child_value;
+            show("changed my copies", &a, &s, &v);
+            delay::pause(args.delay);
+            process::exit_child(0) // _exit(0): never run on into the parent's code below
+        }
+        Err(e) => process::fail("fork failed", e),
+    };
     say!("fork() returned child={child}; waiting for it");
 
     let reaped = process::wait_for(child).unwrap_or_else(|e| process::fail("waitpid failed", e));
@@ -58,6 +66,6 @@ fn main() {
 
     // Check, not claim: are the parent's values what they were before the fork?
     let unchanged = a == args.start && s == "made-by-parent" && v == [args.start, 2, 3];
-    say!("my values unchanged={}", labkit::out::yes_no(unchanged));
+    say!("my values unchanged={}", out::yes_no(unchanged));
     std::process::exit(if unchanged && reaped.exit_code() == Some(0) { 0 } else { process::EXIT_FAILED });
 }

@@ -73,10 +73,6 @@ fn who_wrote(path: &Path) -> String {
     format!("size={} records: {}", text.len(), writers.join(", "))
 }
 
-fn or_fail<T>(what: &str, r: std::io::Result<T>) -> T {
-    r.unwrap_or_else(|e| process::fail(what, e))
-}
-
 /// `socket:[INODE]`, the kernel object behind a descriptor, from `/proc/self/fd`.
 fn socket_inode(sock: &UdpSocket) -> String {
     let link = std::fs::read_link(format!("/proc/self/fd/{}", sock.as_raw_fd()));
@@ -105,10 +101,13 @@ fn main() {
 
     // 1. A file opened before fork: one open file description, one offset.
     let before = args.dir.join("inherit-before.txt");
-    let mut shared = or_fail(
-        "open before fork",
-        OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&before),
-    );
+    let mut shared = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&before)
+        .unwrap_or_else(|e| process::fail("open before fork", e));
     say!("opened {} before fork(): fd={} offset=0", before.display(), shared.as_raw_fd());
     let n = args.writes;
     let child = process::fork_child("child", || match write_records(&mut shared, n, "before") {
@@ -120,13 +119,13 @@ fn main() {
     })
     .unwrap_or_else(|e| process::fail("fork failed", e));
     ok &= process::wait_for(child).is_ok_and(|r| r.exit_code() == Some(0));
-    let moved = or_fail("lseek", shared.stream_position());
+    let moved = shared.stream_position().unwrap_or_else(|e| process::fail("lseek", e));
     say!(
         "file opened before fork: my offset={moved} after my child's writes, though I wrote nothing yet: shared={}",
         out::yes_no(moved == u64::from(n) * RECORD as u64)
     );
     ok &= moved == u64::from(n) * RECORD as u64;
-    or_fail("write", write_records(&mut shared, n, "before"));
+    write_records(&mut shared, n, "before").unwrap_or_else(|e| process::fail("write", e));
     say!("file opened before fork: {}", who_wrote(&before));
 
     // 2. A file opened after fork, by each process itself: two offsets.
@@ -143,16 +142,16 @@ fn main() {
     })
     .unwrap_or_else(|e| process::fail("fork failed", e));
     ok &= process::wait_for(child).is_ok_and(|r| r.exit_code() == Some(0));
-    let mut own = or_fail("open after fork", OpenOptions::new().write(true).open(&after));
-    let start = or_fail("lseek", own.stream_position());
+    let mut own = OpenOptions::new().write(true).open(&after).unwrap_or_else(|e| process::fail("open after fork", e));
+    let start = own.stream_position().unwrap_or_else(|e| process::fail("lseek", e));
     say!("file opened after fork: my own open starts at offset={start}, whatever my child wrote: shared=NO");
     ok &= start == 0;
-    or_fail("write", write_records(&mut own, n, "after"));
+    write_records(&mut own, n, "after").unwrap_or_else(|e| process::fail("write", e));
     say!("file opened after fork: {}", who_wrote(&after));
 
     // 3. A UDP socket bound before fork: one socket, one queue of datagrams.
-    let sock = or_fail("bind", UdpSocket::bind("127.0.0.1:0"));
-    let port = or_fail("local_addr", sock.local_addr()).port();
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| process::fail("bind", e));
+    let port = sock.local_addr().unwrap_or_else(|e| process::fail("local_addr", e)).port();
     say!("bound a UDP socket before fork(): port={port} socket_inode={}", socket_inode(&sock));
     let child = process::fork_child("child", || {
         say!("my copy of the descriptor: port={port} socket_inode={}", socket_inode(&sock));
@@ -161,13 +160,14 @@ fn main() {
     })
     .unwrap_or_else(|e| process::fail("fork failed", e));
     delay::pause(args.hold);
-    let sender = or_fail("bind", UdpSocket::bind("127.0.0.1:0"));
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| process::fail("bind", e));
     for i in 1..=args.datagrams {
-        or_fail("send", sender.send_to(format!("datagram={i}").as_bytes(), ("127.0.0.1", port)).map(drop));
+        let datagram = format!("datagram={i}");
+        sender.send_to(datagram.as_bytes(), ("127.0.0.1", port)).unwrap_or_else(|e| process::fail("send", e));
     }
     // Two `end`s, after all the data: each reader stops at the first it gets.
     for _ in 0..2 {
-        or_fail("send", sender.send_to(b"end", ("127.0.0.1", port)).map(drop));
+        sender.send_to(b"end", ("127.0.0.1", port)).unwrap_or_else(|e| process::fail("send", e));
     }
     say!("sent {} datagrams and 2 ends to port={port}; now I read too", args.datagrams);
     let mine = receive(&sock);
@@ -200,8 +200,8 @@ fn main() {
         }
     })
     .unwrap_or_else(|e| process::fail("fork failed", e));
-    let mine = or_fail("bind", UdpSocket::bind("127.0.0.1:0"));
-    let port = or_fail("local_addr", mine.local_addr()).port();
+    let mine = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| process::fail("bind", e));
+    let port = mine.local_addr().unwrap_or_else(|e| process::fail("local_addr", e)).port();
     say!(
         "bound a UDP socket after fork(): port={port} socket_inode={}; telling my child the port",
         socket_inode(&mine)

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use labkit::{delay, out, process, say};
-use nix::unistd::{getpid, getppid, pipe};
+use nix::unistd::{ForkResult, fork, getpid, getppid, pipe};
 
 /// getpid, getppid and the PID fork returns: checked, not assumed.
 #[derive(Parser)]
@@ -32,19 +32,27 @@ fn main() {
 
     // Only the parent learns fork's return value, so the child sends its getpid() back.
     let (from_child, to_parent) = pipe().unwrap_or_else(|e| process::fail("pipe failed", e));
-    let child = process::fork_child("child", move || {
-        let (pid, ppid) = (getpid(), getppid());
-        say!("getpid()={pid} getppid()={ppid}");
-        let ppid_ok = ppid == me;
-        say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", out::yes_no(ppid_ok));
-        let told = pid.as_raw() + args.lie; // the truth, unless --lie
-        let sent = std::fs::File::from(to_parent).write_all(told.to_string().as_bytes());
-        delay::pause(args.delay); // both processes are alive now: look at them with ps
-        if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }
-    })
-    .unwrap_or_else(|e| process::fail("fork failed", e));
-    // Here the parent's copy of `to_parent` is closed (the closure was dropped),
-    // so the read below ends when the child closes its copy.
+    out::flush_all(); // nothing buffered may be copied into the child: it would be printed twice
+    // SAFETY: the lab is single-threaded; the child leaves through `_exit`.
+    let child = match unsafe { fork() } {
+        Ok(ForkResult::Parent { child }) => child, // fork returned the child's PID
+        Ok(ForkResult::Child) => {
+            // fork returned 0: I am the child, and learn my own PID from getpid().
+            out::set_role("child");
+            let (pid, ppid) = (getpid(), getppid());
+            say!("getpid()={pid} getppid()={ppid}");
+            let ppid_ok = ppid == me;
+            say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", out::yes_no(ppid_ok));
+            let told = pid.as_raw() + args.lie; // the truth, unless --lie
+            let sent = std::fs::File::from(to_parent).write_all(told.to_string().as_bytes());
+            delay::pause(args.delay); // both processes are alive now: look at them with ps
+            process::exit_child(if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }) // _exit
+        }
+        Err(e) => process::fail("fork failed", e),
+    };
+    // Close the parent's copy of the write end, so that the read below ends
+    // when the child closes its copy.
+    drop(to_parent);
     say!("fork() returned child={child}");
 
     let mut told = String::new();

@@ -8,7 +8,6 @@
 
 use clap::Parser;
 use labkit::{delay, process, procfs, say, warn};
-use nix::errno::Errno;
 use nix::sys::signal::{SigHandler, Signal, signal};
 use nix::unistd::{Pid, getpid};
 use std::time::Duration;
@@ -44,17 +43,10 @@ fn parent(args: &Args) -> i32 {
     let (disposition, name) =
         if args.default { (SigHandler::SigDfl, "SIG_DFL") } else { (SigHandler::SigIgn, "SIG_IGN") };
     // SAFETY: SIG_IGN and SIG_DFL install no handler code.
-    if let Err(e) = unsafe { signal(Signal::SIGCHLD, disposition) } {
-        warn!("signal(SIGCHLD, {name}) failed: {e}");
-        return process::EXIT_FAILED;
-    }
-    let ignored = match procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32) {
-        Ok(ignored) => ignored,
-        Err(e) => {
-            warn!("cannot read /proc/{me}/status: {e}");
-            return process::EXIT_FAILED;
-        }
-    };
+    unsafe { signal(Signal::SIGCHLD, disposition) }
+        .unwrap_or_else(|e| process::fail(&format!("signal(SIGCHLD, {name}) failed"), e));
+    let ignored = procfs::ignores_signal(me.as_raw(), Signal::SIGCHLD as i32)
+        .unwrap_or_else(|e| process::fail(&format!("cannot read /proc/{me}/status"), e));
     say!("SIGCHLD ignored={} (SigIgn mask in /proc/{me}/status)", if ignored { "yes" } else { "no" });
 
     let n = args.children;
@@ -75,20 +67,7 @@ fn parent(args: &Args) -> i32 {
 
     let seen = if args.default { zombies_until_reaped(me, &pids, args) } else { kernel_reaped(me, &pids, args) };
     // Either way no child is left: wait() has nothing to wait for.
-    let echild = match process::wait_any() {
-        Err(Errno::ECHILD) => {
-            say!("wait() errno=ECHILD ({})", Errno::ECHILD.desc());
-            true
-        }
-        Err(e) => {
-            warn!("wait() failed with errno={e:?}, not ECHILD");
-            false
-        }
-        Ok(r) => {
-            warn!("wait() still found a child: pid={} {}", r.pid, r.describe());
-            false
-        }
-    };
+    let echild = process::none_left("");
     let all_forked = pids.len() == n as usize;
     if all_forked && ignored != args.default && seen && echild { 0 } else { process::EXIT_FAILED }
 }
@@ -100,23 +79,18 @@ fn count_zombies(me: Pid) -> usize {
     zombies
 }
 
-/// Gone from `/proc`: no entry, or the PID now belongs to someone else's process.
-fn gone(me: Pid, pid: Pid) -> bool {
-    procfs::stat(pid.as_raw()).ok().flatten().is_none_or(|s| s.ppid != me.as_raw())
-}
-
 /// SIG_IGN: the children's `/proc` entries vanish by themselves; no zombie remains.
 fn kernel_reaped(me: Pid, pids: &[Pid], args: &Args) -> bool {
-    let all_gone = procfs::poll_until(args.delay + SLACK, || pids.iter().all(|&p| gone(me, p)));
-    let n = pids.iter().filter(|&&p| gone(me, p)).count();
+    let gone = |p: &Pid| procfs::gone_from(p.as_raw(), me.as_raw());
+    let all_gone = procfs::poll_until(args.delay + SLACK, || pids.iter().all(gone));
+    let n = pids.iter().filter(|p| gone(p)).count();
     say!("/proc entries gone={n} of {} children, and I never called wait()", pids.len());
     all_gone && count_zombies(me) == 0
 }
 
 /// Default disposition: every ended child stays a zombie until I reap it.
 fn zombies_until_reaped(me: Pid, pids: &[Pid], args: &Args) -> bool {
-    let is_zombie = |p: &Pid| procfs::stat(p.as_raw()).ok().flatten().is_some_and(|s| s.is_zombie());
-    let all_zombies = procfs::poll_until(args.delay + SLACK, || pids.iter().all(is_zombie));
+    let all_zombies = procfs::poll_until(args.delay + SLACK, || pids.iter().all(|p| procfs::is_zombie(p.as_raw())));
     let piled = count_zombies(me);
     let mut reaped_ok = 0;
     for _ in pids {

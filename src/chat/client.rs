@@ -1,19 +1,20 @@
 //! The client's parts: a UDP socket connected to the server, the login with
-//! retries, stdin read line by line in a way `poll` can see, the receiver
-//! process's loop, and the quit that ends both processes.
+//! retries, stdin read line by line in a way `poll` can see (beside the
+//! signals: [`Lines::next_event`]), the receiver process's loop, and the
+//! quit that ends both processes.
 
 use std::io::{self, Write as _};
 use std::net::{SocketAddrV4, ToSocketAddrs};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::signal::{Signal, kill};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{SigHandler, Signal, kill, signal};
 use nix::sys::socket::{self, AddressFamily, MsgFlags, SockFlag, SockType, SockaddrIn};
 use nix::unistd::Pid;
 
-use super::proto::{self, Lang, Refusal};
+use super::proto::{self, Lang, MAX_DATAGRAM, Refusal};
 use super::sys::{self, Signals};
 use crate::{delay, out, process, say};
 
@@ -105,6 +106,38 @@ impl Lines {
         Some(text.trim_end_matches(['\n', '\r']).to_string())
     }
 
+    /// What the sender does next: a complete line from stdin, the end of
+    /// input, or a signal read from `signals`, whichever comes first
+    /// (`poll` waits on both).
+    pub fn next_event(&mut self, signals: &Signals) -> Event {
+        loop {
+            if let Some(line) = self.take() {
+                return Event::Line(line);
+            }
+            if self.eof {
+                return Event::EndOfInput;
+            }
+            let stdin = io::stdin();
+            let mut fds =
+                [PollFd::new(stdin.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) | Err(Errno::EINTR) => {}
+                Err(e) => return Event::Failed(format!("poll-error ({e})")),
+            }
+            let (input, sig) = (fds[0].revents().unwrap_or(PollFlags::empty()), fds[1].revents());
+            if sig.is_some_and(|s| s.contains(PollFlags::POLLIN))
+                && let Some(s) = signals.read()
+            {
+                return Event::Signal(s);
+            }
+            if input.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR)
+                && let Err(e) = self.fill()
+            {
+                return Event::Failed(format!("stdin-error ({e})")); // e.g. EIO: the terminal is gone
+            }
+        }
+    }
+
     /// Block until a line is there; `None` at end of input.
     pub fn next_blocking(&mut self) -> io::Result<Option<String>> {
         loop {
@@ -116,6 +149,30 @@ impl Lines {
             }
             self.fill()?;
         }
+    }
+}
+
+/// What [`Lines::next_event`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A line typed (without its `\n`).
+    Line(String),
+    EndOfInput,
+    Signal(Signal),
+    /// stdin or `poll` failed: why, as a token for `leaving on ...`.
+    Failed(String),
+}
+
+/// Send one typed line as `C name text`, if the server can take it; say
+/// why not otherwise.
+pub fn send_line(sock: &OwnedFd, name: &str, line: &str) {
+    let msg = proto::chat(name, line);
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        say!("not sent: the line holds control characters");
+    } else if msg.len() > MAX_DATAGRAM {
+        say!("not sent: {} bytes, the server takes at most {MAX_DATAGRAM}", msg.len());
+    } else if let Err(e) = socket::send(sock.as_raw_fd(), &msg, MsgFlags::empty()) {
+        say!("could not send: {e}");
     }
 }
 
@@ -202,9 +259,18 @@ pub fn show_prompt(prompt: Option<&str>) {
     }
 }
 
-/// The receiver process: print every notice, stop at `EXIT`. Returns the
-/// exit code.
-pub fn receiver(sock: &OwnedFd, prompt: Option<&str>) -> i32 {
+/// The receiver process: print every notice, stop at `EXIT`. It starts as
+/// [`sys::start_child`] says (`not_mine`: the sender's descriptors, closed
+/// here), with Ctrl-C ignored. Returns the exit code.
+pub fn receiver(sock: &OwnedFd, prompt: Option<&str>, parent: Pid, not_mine: &[RawFd]) -> i32 {
+    // Ctrl-C reaches both processes; the sender answers it for both (`Q`,
+    // then the server's `EXIT` ends the receiver). Ignored before it is
+    // unblocked, so that a Ctrl-C already pending is dropped.
+    // SAFETY: SIG_IGN installs no handler code.
+    let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
+    if !sys::start_child(parent, not_mine) {
+        return 1;
+    }
     let mut buf = vec![0u8; 65536];
     let mut warned = false;
     loop {

@@ -6,19 +6,26 @@
 //! request into datagrams in the [`Outbox`]; the [`Wire`] sends the whole
 //! outbox with as few system calls as it can (`sendmmsg`, up to
 //! [`SEND_BATCH`] datagrams per call).
+//!
+//! The server's loop waits on its descriptors with [`wait_ready`], reads
+//! the [`Admin`] child's lines, and looks for silent clients when its
+//! [`IdleSweep`] says so.
 
 use std::collections::HashMap;
 use std::io::{self, BufRead as _};
 use std::net::SocketAddrV4;
 use std::ops::Range;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::socket::{self, ControlMessageOwned, MsgFlags, MultiHeaders, SockaddrIn, sockopt};
+use nix::unistd::Pid;
 
 use super::proto::{self, Bad, Lang, Refusal, Request};
-use crate::{delay, say, warn};
+use super::sys::{self, Signals};
+use crate::{delay, process, say, warn};
 
 /// Datagrams read per `recvmmsg` call.
 pub const RECV_BATCH: usize = 64;
@@ -271,6 +278,19 @@ impl Room {
         say!("gone name={} addr={addr} why={why}: removed, told={n} clients={}", m.name, self.members.len());
     }
 
+    /// The kernel's error queue gave back these datagrams: "port
+    /// unreachable" means a dead client (removed, see [`Room::unreachable`]);
+    /// any other ICMP error is only logged.
+    pub fn send_errors(&mut self, errors: &[SendError], out: &mut Outbox) {
+        for e in errors {
+            if e.port_unreachable() {
+                self.unreachable(e.to, "icmp-port-unreachable", out);
+            } else {
+                say!("send error to={} why=icmp-type-{}-code-{}: ignored", e.to, e.icmp.0, e.icmp.1);
+            }
+        }
+    }
+
     /// Log out everyone silent for longer than `idle`: a notice and `EXIT`
     /// to them (in case they are alive), the usual notice to the others.
     pub fn sweep_idle(&mut self, now: Instant, idle: Duration, out: &mut Outbox) {
@@ -359,6 +379,21 @@ impl Wire {
         Ok(n)
     }
 
+    /// Serve what is waiting: read it in batches ([`Wire::recv_batch`]),
+    /// hand each datagram to the room, and send the answers after each
+    /// batch; at most 16 full batches, so that the other descriptors get
+    /// their turn.
+    pub fn serve(&mut self, room: &mut Room, now: Instant, out: &mut Outbox) -> nix::Result<()> {
+        for _ in 0..16 {
+            let got = self.recv_batch(|from, bytes, cut| room.handle(from, bytes, cut, now, out));
+            self.flush(out);
+            if got? < RECV_BATCH {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Send everything in the outbox, [`SEND_BATCH`] datagrams per
     /// `sendmmsg`, and empty it. Returns how many datagrams went out.
     ///
@@ -434,11 +469,125 @@ impl Wire {
     }
 }
 
+/// What one `poll` on the server's descriptors found ([`wait_ready`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Ready {
+    /// Datagrams wait on the UDP socket.
+    pub datagrams: bool,
+    /// The UDP socket's error queue holds ICMP errors ([`Wire::errors`]).
+    pub send_errors: bool,
+    /// A signal waits on the signal descriptor.
+    pub signal: bool,
+    /// The admin's channel holds a line, or has closed.
+    pub admin: bool,
+}
+
+/// Wait, at most `timeout`, until one of the server's descriptors is
+/// ready: the UDP socket, the signal descriptor, and (while the admin child
+/// lives) the server's end of the socketpair. A `poll` interrupted by a
+/// signal (`EINTR`) finds nothing ready.
+pub fn wait_ready(wire: &Wire, signals: &Signals, admin: Option<&Admin>, timeout: PollTimeout) -> nix::Result<Ready> {
+    let mut fds =
+        vec![PollFd::new(wire.sock.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
+    if let Some(a) = admin {
+        fds.push(PollFd::new(a.chan.as_fd(), PollFlags::POLLIN));
+    }
+    match poll(&mut fds, timeout) {
+        Ok(_) => {}
+        Err(Errno::EINTR) => return Ok(Ready::default()),
+        Err(e) => return Err(e),
+    }
+    let got = |i: usize| fds.get(i).and_then(PollFd::revents).unwrap_or(PollFlags::empty());
+    let (udp, sig, adm) = (got(0), got(1), got(2));
+    Ok(Ready {
+        datagrams: udp.contains(PollFlags::POLLIN),
+        send_errors: udp.contains(PollFlags::POLLERR),
+        signal: sig.contains(PollFlags::POLLIN),
+        admin: adm.intersects(PollFlags::POLLIN | PollFlags::POLLHUP),
+    })
+}
+
+/// When to look for silent clients (`--idle-timeout`): a quarter of the
+/// timeout apart, between 10 ms and 1 s; never when the timeout is zero.
+#[derive(Debug, Clone, Copy)]
+pub struct IdleSweep {
+    pub timeout: Duration,
+    every: Duration,
+    next: Instant,
+}
+
+impl IdleSweep {
+    pub fn new(timeout: Duration) -> IdleSweep {
+        let every = (timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        IdleSweep { timeout, every, next: Instant::now() + every }
+    }
+
+    /// How long `poll` may wait for the next sweep.
+    pub fn poll_timeout(&self) -> PollTimeout {
+        if self.timeout.is_zero() {
+            PollTimeout::NONE
+        } else {
+            sys::poll_timeout(self.next.saturating_duration_since(Instant::now()))
+        }
+    }
+
+    /// Whether a sweep is due at `now` (if so, the next one is planned).
+    pub fn due(&mut self, now: Instant) -> bool {
+        if self.timeout.is_zero() || now < self.next {
+            return false;
+        }
+        self.next = now + self.every;
+        true
+    }
+}
+
+/// The administrator's child as the server sees it: its PID, and the
+/// server's end of the socketpair between them.
+#[derive(Debug)]
+pub struct Admin {
+    pub pid: Pid,
+    pub chan: OwnedFd,
+}
+
+/// What [`Admin::read`] found on the channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FromAdmin {
+    /// A line typed on the server's terminal.
+    Line(String),
+    /// Nothing yet.
+    Nothing,
+    /// The child's end closed: the admin child has ended.
+    Closed,
+}
+
+impl Admin {
+    /// Read what the admin child sent, without blocking.
+    pub fn read(&self) -> FromAdmin {
+        let mut line = vec![0u8; proto::MAX_DATAGRAM];
+        match socket::recv(self.chan.as_raw_fd(), &mut line, MsgFlags::MSG_DONTWAIT) {
+            Ok(n) if n > 0 => FromAdmin::Line(String::from_utf8_lossy(&line[..n]).into_owned()),
+            Err(Errno::EAGAIN | Errno::EINTR) => FromAdmin::Nothing,
+            _ => FromAdmin::Closed,
+        }
+    }
+
+    /// Reap the admin child (it has ended, or been told to) and say how it
+    /// ended: `exited code=0`.
+    pub fn reap(&self) -> String {
+        process::wait_for(self.pid).map_or_else(|e| format!("wait failed: {e}"), |r| r.describe())
+    }
+}
+
 /// The administrator's child: read lines from stdin and send each to the
 /// server over `to_server`, its end of the socketpair. Only this process
 /// holds that end, so only what is typed on the server's terminal becomes
-/// an admin message: nothing on the network can. Returns the exit code.
-pub fn admin_child(to_server: &OwnedFd) -> i32 {
+/// an admin message: nothing on the network can. It starts as
+/// [`sys::start_child`] says (`not_mine`: the server's descriptors, closed
+/// here). Returns the exit code.
+pub fn admin_child(to_server: &OwnedFd, parent: Pid, not_mine: &[RawFd]) -> i32 {
+    if !sys::start_child(parent, not_mine) {
+        return 1;
+    }
     say!("reading stdin: each line goes to the server over a socketpair, then to everyone");
     let stdin = io::stdin();
     let mut input = stdin.lock();

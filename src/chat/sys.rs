@@ -1,6 +1,6 @@
 //! The system plumbing the chat's processes share: UDP sockets with big
-//! buffers, signals read from a file descriptor, a child that dies with its
-//! parent, and `poll` timeouts.
+//! buffers, signals read from a file descriptor, a child that starts clean
+//! and dies with its parent, and `poll` timeouts.
 
 use std::io;
 use std::net::SocketAddrV4;
@@ -11,6 +11,7 @@ use nix::poll::PollTimeout;
 use nix::sys::signal::{SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::socket::{self, AddressFamily, SockFlag, SockType, SockaddrIn, sockopt};
+use nix::unistd::Pid;
 
 /// A UDP socket bound to `addr`, with receive and send buffers of about
 /// `buffer` bytes (see [`set_buffers`]).
@@ -86,11 +87,25 @@ impl AsFd for Signals {
     }
 }
 
+/// How a chat's forked child begins: close the parent's descriptors it
+/// must not hold (`not_mine`), unblock every signal (as a fresh process
+/// has them), and die with its parent ([`die_with_parent`]). False, said,
+/// when the parent is already gone: the child must end.
+pub fn start_child(parent: Pid, not_mine: &[RawFd]) -> bool {
+    close_in_child(not_mine);
+    Signals::unblock_all();
+    if !die_with_parent(parent) {
+        crate::say!("my parent {parent} is already gone: stopping");
+        return false;
+    }
+    true
+}
+
 /// In a forked child: get `SIGTERM` when the parent dies
 /// (`prctl(PR_SET_PDEATHSIG)`), so the child can never outlive it. Returns
 /// false if the parent died *before* the call (the child is already
 /// orphaned: `getppid()` is no longer `parent`), and the child must end.
-pub fn die_with_parent(parent: nix::unistd::Pid) -> bool {
+pub fn die_with_parent(parent: Pid) -> bool {
     nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).is_ok() && nix::unistd::getppid() == parent
 }
 

@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
+use super::watch::watched;
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
-use crate::procfs;
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -32,7 +32,10 @@ pub const CHECKS: &[Check] = &[
 /// The size of one record, newline included (stated in the contract).
 const RECORD: usize = 32;
 
-struct Outcome {
+/// One run of the program in a fresh folder, with random `--writes` and
+/// `--datagrams`: its transcript, the records the grader read from the two
+/// files, and (if it watched) the sockets it saw each process hold.
+struct Scene {
     run: Transcript,
     writes: u32,
     datagrams: u32,
@@ -41,6 +44,38 @@ struct Outcome {
     after: Vec<Option<i32>>,
     /// The socket inodes the grader saw in each process's `/proc/PID/fd`.
     sockets: HashMap<i32, HashSet<String>>,
+}
+
+/// How often the grader reads the program's open files, when it watches.
+const LOOK_EVERY: Duration = Duration::from_millis(2);
+
+/// Run in a fresh folder with random counts, each process holding its
+/// socket `hold`; with `watch`, note the socket inodes each process holds.
+fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scene, String> {
+    let writes = random_in(2, 6) as u32;
+    let datagrams = random_in(4, 12) as u32;
+    let dir = g.scratch_path("inherit");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make a folder for the files: {e}"))?;
+    let (w, d, h) = (writes.to_string(), datagrams.to_string(), format!("{}ms", hold.as_millis()));
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let args = ["--writes", &w, "--datagrams", &d, "--dir", &dir_arg, "--hold", &h];
+    let mut sockets: HashMap<i32, HashSet<String>> = HashMap::new();
+    let run = watched(g, p, &args, watch.then_some(LOOK_EVERY), |_, family| {
+        for pid in family {
+            let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { continue };
+            for fd in fds.filter_map(Result::ok) {
+                let Ok(link) = std::fs::read_link(fd.path()) else { continue };
+                let link = link.to_string_lossy();
+                if let Some(inode) = link.strip_prefix("socket:[").and_then(|l| l.strip_suffix(']')) {
+                    sockets.entry(pid).or_default().insert(inode.to_string());
+                }
+            }
+        }
+    })?;
+    let before = records(&dir.join("inherit-before.txt"));
+    let after = records(&dir.join("inherit-after.txt"));
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Scene { run, writes, datagrams, before, after, sockets })
 }
 
 fn records(path: &Path) -> Vec<Option<i32>> {
@@ -56,68 +91,36 @@ fn records(path: &Path) -> Vec<Option<i32>> {
         .collect()
 }
 
-/// Run in a fresh folder with random counts; with `watch`, note the socket inodes each process holds.
-fn go(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Outcome, String> {
-    let writes = random_in(2, 6) as u32;
-    let datagrams = random_in(4, 12) as u32;
-    let dir = g.scratch_path("inherit");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make a folder for the files: {e}"))?;
-    let (w, d, h) = (writes.to_string(), datagrams.to_string(), format!("{}ms", hold.as_millis()));
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let args = ["--writes", &w, "--datagrams", &d, "--dir", &dir_arg, "--hold", &h];
-    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the reaper: {e}"))?;
-    let reaper = running.reaper_pid();
-    let mut sockets: HashMap<i32, HashSet<String>> = HashMap::new();
-    while watch && matches!(running.child.try_wait(), Ok(None)) {
-        for pid in procfs::family(reaper) {
-            let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { continue };
-            for fd in fds.filter_map(Result::ok) {
-                let Ok(link) = std::fs::read_link(fd.path()) else { continue };
-                let link = link.to_string_lossy();
-                if let Some(inode) = link.strip_prefix("socket:[").and_then(|l| l.strip_suffix(']')) {
-                    sockets.entry(pid).or_default().insert(inode.to_string());
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let run = running.finish()?;
-    let before = records(&dir.join("inherit-before.txt"));
-    let after = records(&dir.join("inherit-after.txt"));
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(Outcome { run, writes, datagrams, before, after, sockets })
-}
-
 fn show(recs: &[Option<i32>]) -> String {
     let r: Vec<String> = recs.iter().map(|p| p.map_or("(unreadable record)".into(), |p| format!("pid={p}"))).collect();
     if r.is_empty() { "(no records: missing or empty)".into() } else { r.join(", ") }
 }
 
-/// The `file=WHICH ... from=N` lines: `(by the parent, by another process)`.
-fn from_lines(o: &Outcome, which: &str, parent: i32) -> Result<(u64, u64), String> {
-    let from = |mine: bool| -> Result<u64, String> {
-        let who = if mine { "the parent" } else { "the child" };
-        o.run
-            .lines
-            .iter()
-            .filter(|l| (l.pid == parent) == mine && l.fact("file") == Some(which))
-            .find_map(|l| l.fact("from").and_then(|v| v.parse().ok()))
-            .ok_or_else(|| {
-                format!("expected a line from {who} with `file={which} ... from=OFFSET`\n{}", o.run.excerpt())
-            })
-    };
-    Ok((from(true)?, from(false)?))
+impl Scene {
+    /// The `file=WHICH ... from=N` lines: `(by the parent, by another process)`.
+    fn offsets(&self, which: &str, parent: i32) -> Result<(u64, u64), String> {
+        let from = |mine: bool| -> Result<u64, String> {
+            let who = if mine { "the parent" } else { "the child" };
+            self.run
+                .lines
+                .iter()
+                .filter(|l| (l.pid == parent) == mine && l.fact("file") == Some(which))
+                .find_map(|l| l.fact("from").and_then(|v| v.parse().ok()))
+                .ok_or_else(|| format!("expected a line from {who} with `file={which} ... from=OFFSET`"))
+        };
+        Ok((from(true)?, from(false)?))
+    }
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    go(g, p, Duration::from_millis(20), false)?.run.expect_basic()
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p, Duration::from_millis(20), false)?.run.expect_basic()
 }
 
 fn file_before(g: &Grader, p: &Program) -> Verdict {
-    let o = go(g, p, Duration::from_millis(20), false)?;
+    let o = scenario(g, p, Duration::from_millis(20), false)?;
     let parent = o.run.pid_of("parent")?;
     let n = o.writes as usize;
-    let (mine, child) = from_lines(&o, "before", parent)?;
+    let (mine, child) = o.offsets("before", parent)?;
     expect(child == 0 && mine == (n * RECORD) as u64, || {
         format!(
             "with --writes {n}, the child writes from=0 and the parent, whose offset the child's writes moved, from={}; got child from={child}, parent from={mine}",
@@ -139,10 +142,10 @@ fn file_before(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn file_after(g: &Grader, p: &Program) -> Verdict {
-    let o = go(g, p, Duration::from_millis(20), false)?;
+    let o = scenario(g, p, Duration::from_millis(20), false)?;
     let parent = o.run.pid_of("parent")?;
     let n = o.writes as usize;
-    let (mine, child) = from_lines(&o, "after", parent)?;
+    let (mine, child) = o.offsets("after", parent)?;
     expect(child == 0 && mine == 0, || {
         format!("each process opened the file itself: both write from=0; got child from={child}, parent from={mine}")
     })?;
@@ -157,7 +160,7 @@ fn file_after(g: &Grader, p: &Program) -> Verdict {
 
 fn one_socket(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = go(g, p, pace.of(Duration::from_millis(100)), true)?;
+        let o = scenario(g, p, pace.of(Duration::from_millis(100)), true)?;
         let parent = o.run.pid_of("parent")?;
         // Every datagram received once, by the parent or one child.
         let mut got: HashMap<u32, Vec<i32>> = HashMap::new();
@@ -171,17 +174,16 @@ fn one_socket(g: &Grader, p: &Program) -> Verdict {
             let by = got.get(&i).cloned().unwrap_or_default();
             expect(by.len() == 1, || {
                 format!(
-                    "datagram={i} (of --datagrams {}) should be received exactly once, by the parent or the child; lines with datagram={i}: {}\n{}",
+                    "datagram={i} (of --datagrams {}) should be received exactly once, by the parent or the child; lines with datagram={i}: {}",
                     o.datagrams,
-                    by.len(),
-                    o.run.excerpt()
+                    by.len()
                 )
             })?;
         }
         // One socket: the inode the parent printed is in the parent's and a child's /proc/PID/fd.
         let inode = o.run.lines.iter().filter(|l| l.pid == parent).find_map(|l| l.fact("socket_inode"));
         let Some(inode) = inode else {
-            return Err(format!("expected a parent line with socket_inode= for the socket it bound before fork\n{}", o.run.excerpt()));
+            return Err("expected a parent line with socket_inode= for the socket it bound before fork".into());
         };
         let holders: Vec<i32> = o.sockets.iter().filter(|(_, s)| s.contains(inode)).map(|(p, _)| *p).collect();
         let child_holds = holders.iter().any(|&p| p != parent);
@@ -221,11 +223,11 @@ fn one_socket(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn addr_in_use(g: &Grader, p: &Program) -> Verdict {
-    let o = go(g, p, Duration::from_millis(20), false)?;
+    let o = scenario(g, p, Duration::from_millis(20), false)?;
     let parent = o.run.pid_of("parent")?;
     let refused = o.run.lines.iter().find(|l| l.pid != parent && l.fact("errno") == Some("EADDRINUSE"));
     let Some(line) = refused else {
-        return Err(format!("expected a child line with errno=EADDRINUSE and port=\n{}", o.run.excerpt()));
+        return Err("expected a child line with errno=EADDRINUSE and port=".into());
     };
     let port = line.fact("port").unwrap_or_default();
     let parents: Vec<&str> = o.run.lines.iter().filter(|l| l.pid == parent).filter_map(|l| l.fact("port")).collect();

@@ -4,8 +4,15 @@
 //! with its title (as the handout's grading contract lists it), its points,
 //! the check it depends on, and the function that tests a program. The
 //! harness ([`crate::harness`]) runs the programs; a failed check's message
-//! says what was expected and what was seen, and the front end adds the
-//! output of the check's runs to it.
+//! says what was expected and what was seen, and the front end adds what
+//! the check's last finished run printed (`cli::session`), so a check
+//! appends a run's output ([`Transcript::excerpt`]) itself only when the
+//! failure is about another run, or the check read the output as it came.
+//!
+//! A lab's file reads top to bottom: its header (the lab's grading
+//! contract), `BASIC` and `CHECKS`, the lab's *scenario* (the one way its
+//! checks run the program with random inputs, returning the transcript and
+//! the inputs drawn), then each check.
 
 pub mod chat;
 pub mod double_fork;
@@ -21,6 +28,7 @@ pub mod priority;
 pub mod sigchld_ignore;
 pub mod states;
 pub mod wait_status;
+mod watch;
 pub mod zombie;
 
 pub use crate::harness::{Grader, Pace, Program, Transcript, Verdict, expect};
@@ -31,7 +39,7 @@ pub use crate::random::{draw_u64, random_in};
 /// tests (`@test(points, title, parent=...)`):
 ///
 /// ```text
-/// const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+/// const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 /// pub const CHECKS: &[Check] = &[
 ///     BASIC,
 ///     Check::new(2, "child starts with the parent's values", child_inherits).after(&BASIC),
@@ -78,8 +86,28 @@ pub fn listed<T: std::fmt::Display>(values: &[T]) -> String {
     values.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// One `reaped pid=N ... adopted=yes|no` line of a `reaper` (see
-/// [`crate::process::under_reaper`]).
+/// The PID `role` states as its own `getpid()=`, which must be the PID in
+/// its lines' tag (labs 3 and 4).
+pub fn own_getpid(run: &Transcript, role: &str) -> Result<i32, String> {
+    let tag = run.pid_of(role)?;
+    let pid = run.number(role, "getpid()")?;
+    expect(pid == tag, || format!("the {role}'s getpid()={pid} is not the PID {tag} in its tag"))?;
+    Ok(pid)
+}
+
+/// Every one of the parent's `/proc` counting lines (`children=N zombies=N`)
+/// counts none of either: `when` says when it should be so (labs 6 and 7).
+pub fn expect_counted_none(lines: &[&Tagged], when: &str) -> Verdict {
+    for l in lines {
+        expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
+            format!("{when} the parent should count children=0 zombies=0 in /proc, got `{}`", l.text)
+        })?;
+    }
+    Ok(())
+}
+
+/// One `reaped pid=N ... adopted=yes|no` line of a lab's `reaper` role (see
+/// [`crate::process::under_reaper`]), in labs 5 and 6.
 #[derive(Debug, Clone, Copy)]
 pub struct ReaperReaped<'a> {
     pub pid: i32,
@@ -89,25 +117,22 @@ pub struct ReaperReaped<'a> {
 }
 
 /// For labs whose family runs under a reaper (the process tagged `reaper`
-/// makes itself a subreaper and reaps everything): what the reaper reaped,
-/// in order (its lines with `pid=` and `adopted=` facts), after checking that its last line shows `wait()` failing with
-/// `errno=ECHILD` (nothing left).
+/// makes itself a subreaper and reaps everything; not the grader's
+/// supervisor): what the reaper reaped, in order (its lines with `pid=` and
+/// `adopted=` facts), after checking that its last line shows `wait()`
+/// failing with `errno=ECHILD` (nothing left).
 pub fn reaper_reaped(run: &Transcript) -> Result<Vec<ReaperReaped<'_>>, String> {
     let mut reaped = Vec::new();
     for (line, adopted) in run.facts("reaper", "adopted") {
         let pid = line.fact("pid").and_then(|p| p.parse().ok());
         let (Some(pid), "yes" | "no") = (pid, adopted) else {
-            return Err(format!(
-                "a reaper line `reaped pid=N ... adopted=yes|no` is malformed: `{}`\n{}",
-                line.text,
-                run.excerpt()
-            ));
+            return Err(format!("a reaper line `reaped pid=N ... adopted=yes|no` is malformed: `{}`", line.text));
         };
         reaped.push(ReaperReaped { pid, adopted: adopted == "yes", line });
     }
     let last = run.by("reaper").last();
     expect(last.and_then(|l| l.fact("errno")) == Some("ECHILD"), || {
-        format!("the reaper's last line must show wait() failing with errno=ECHILD (nothing left)\n{}", run.excerpt())
+        "the reaper's last line must show wait() failing with errno=ECHILD (nothing left)".to_string()
     })?;
     Ok(reaped)
 }
@@ -120,20 +145,12 @@ pub fn expect_reaper_reaped_exactly(run: &Transcript, family: &[(&str, i32, bool
         let found = reaped.iter().find(|r| r.pid == pid);
         expect(found.is_some_and(|r| r.adopted == adopted && r.line.fact("code") == Some("0")), || {
             let want = if adopted { "yes" } else { "no" };
-            format!(
-                "the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}\n{}",
-                run.excerpt()
-            )
+            format!("the reaper should show `reaped pid={pid} ... code=0 adopted={want}` for the {who}")
         })?;
     }
     let names: Vec<&str> = family.iter().map(|f| f.0).collect();
     expect(reaped.len() == family.len(), || {
-        format!(
-            "the reaper should reap exactly the {}, reaped {}\n{}",
-            names.join(" and the "),
-            reaped.len(),
-            run.excerpt()
-        )
+        format!("the reaper should reap exactly the {}, reaped {}", names.join(" and the "), reaped.len())
     })
 }
 

@@ -1,8 +1,15 @@
 //! Checks for lab 5, orphan. See `labs/05-orphan.md`, "Grading contract".
+//!
+//! Three roles: the `reaper` (the program's top process) makes itself a
+//! subreaper and forks the `parent`, which forks the `child` and exits at
+//! once; the orphaned child shows its PPID before and after, and must be
+//! adopted by the reaper (not by PID 1), which reaps both and then finds
+//! nothing left (`errno=ECHILD`). The lab's reaper is the program's own
+//! process, not the grader's supervisor (`labkit reap`) above it.
 
 use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_reaper_reaped_exactly, random_in};
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -11,57 +18,41 @@ pub const CHECKS: &[Check] = &[
     Check::new(2, "the reaper reaps the parent and the orphan, then wait() says ECHILD", reaper_reaps).after(&BASIC),
 ];
 
-/// Run with a random short delay.
-fn run_random(g: &Grader, p: &Program) -> Result<Transcript, String> {
+/// Run with a random short `--delay` (which no check reads back).
+fn scenario(g: &Grader, p: &Program) -> Result<Transcript, String> {
     let delay = format!("{}ms", random_in(10, 50));
     g.run(p, &["--delay", &delay])
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = run_random(g, p)?;
-    run.expect_basic()
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p)?.expect_basic()
 }
 
 fn ppid_before(g: &Grader, p: &Program) -> Verdict {
-    let run = run_random(g, p)?;
-    let (reaper, parent, child) = (run.pid_of("reaper")?, run.pid_of("parent")?, run.pid_of("child")?);
-    let distinct = reaper != parent && parent != child && reaper != child;
-    expect(distinct, || format!("reaper, parent and child must be three processes, got {reaper}, {parent}, {child}"))?;
+    let run = scenario(g, p)?;
+    let [_, parent, child] = run.role_pids(["reaper", "parent", "child"])?;
     let forked = run.number("parent", "child")?;
-    expect(forked == child, || {
-        format!("the parent says it forked child={forked}, but the child prints as {child}\n{}", run.excerpt())
-    })?;
+    expect(forked == child, || format!("the parent says it forked child={forked}, but the child prints as {child}"))?;
     let before = run.number("child", "ppid_before")?;
-    expect(before == parent, || {
-        format!("the child's ppid_before= should be its parent's PID {parent}, got {before}\n{}", run.excerpt())
-    })
+    expect(before == parent, || format!("the child's ppid_before= should be its parent's PID {parent}, got {before}"))
 }
 
 fn adopted_by_reaper(g: &Grader, p: &Program) -> Verdict {
-    let run = run_random(g, p)?;
+    let run = scenario(g, p)?;
     let (reaper, parent) = (run.pid_of("reaper")?, run.pid_of("parent")?);
     let after = run.number("child", "ppid_after")?;
     let by = run.number("child", "adopted_by")?;
-    expect(after == by, || {
-        format!("ppid_after={after} and adopted_by={by} should be the same PID\n{}", run.excerpt())
-    })?;
-    expect(after != parent, || {
-        format!("ppid_after={after} is still the parent's PID: no adoption seen\n{}", run.excerpt())
-    })?;
+    expect(after == by, || format!("ppid_after={after} and adopted_by={by} should be the same PID"))?;
+    expect(after != parent, || format!("ppid_after={after} is still the parent's PID: no adoption seen"))?;
     expect(after == reaper, || {
-        format!(
-            "the orphan should be adopted by the reaper (its nearest subreaper) {reaper}, got {after}\n{}",
-            run.excerpt()
-        )
+        format!("the orphan should be adopted by the reaper (its nearest subreaper) {reaper}, got {after}")
     })?;
     let (_, flag) = run.fact("child", "subreaper")?;
-    expect(flag == "yes", || {
-        format!("the child should say subreaper=yes for its adopter, got {flag}\n{}", run.excerpt())
-    })
+    expect(flag == "yes", || format!("the child should say subreaper=yes for its adopter, got {flag}"))
 }
 
 fn reaper_reaps(g: &Grader, p: &Program) -> Verdict {
-    let run = run_random(g, p)?;
+    let run = scenario(g, p)?;
     let (parent, child) = (run.pid_of("parent")?, run.pid_of("child")?);
     expect_reaper_reaped_exactly(&run, &[("parent", parent, false), ("orphan", child, true)])
 }

@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use super::watch::watched;
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect};
 use crate::procfs;
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -35,12 +36,22 @@ const MIN_BUSY: f64 = 1.2;
 const ROOM: f64 = 1.5;
 const OVER: f64 = 1.2;
 
-/// One worker as the grader saw it.
-#[derive(Debug, Clone)]
-struct Worker {
-    first: Instant,
-    last: Instant,
-    cpus: String,
+/// One run of the program, a round for each count of `--procs`, and the
+/// grader's own view of it: its workers as it saw them, each round's
+/// figures beside what it saw, and the machine's CPU use meanwhile.
+struct Scene {
+    run: Transcript,
+    work: Duration,
+    rounds: Vec<Round>,
+    /// The most workers the grader saw alive at one look.
+    most_at_once: usize,
+    /// The machine's CPU use at each look, from `/proc/stat`: (when, busy
+    /// clock ticks of all CPUs, all ticks).
+    machine: Vec<(Instant, u64, u64)>,
+    /// Whether the grader saw two workers each run for more than half of the
+    /// time between two of its looks: then they ran at the same moment, on
+    /// two CPUs (two stretches longer than half of one span must overlap).
+    parallel_seen: bool,
 }
 
 /// One `procs=P` line and the grader's own view of that round.
@@ -56,42 +67,33 @@ struct Round {
     seen: Vec<Worker>,
 }
 
-struct Outcome {
-    run: Transcript,
-    work: Duration,
-    rounds: Vec<Round>,
-    /// The most workers the grader saw alive at one look.
-    most_at_once: usize,
-    /// The machine's CPU use at each look, from `/proc/stat`: (when, busy
-    /// clock ticks of all CPUs, all ticks).
-    machine: Vec<(Instant, u64, u64)>,
-    /// Whether the grader saw two workers each run for more than half of the
-    /// time between two of its looks: then they ran at the same moment, on
-    /// two CPUs (two stretches longer than half of one span must overlap).
-    parallel_seen: bool,
+/// One worker as the grader saw it.
+#[derive(Debug, Clone)]
+struct Worker {
+    first: Instant,
+    last: Instant,
+    cpus: String,
 }
 
-fn cpus() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
-}
+/// How often the grader looks at the program's processes.
+const LOOK_EVERY: Duration = Duration::from_millis(4);
 
-fn go(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) -> Result<Outcome, String> {
+/// Run with `--procs` (the rounds' counts) and `--work`, and `--one-core`
+/// if asked, watching the workers every few milliseconds.
+fn scenario(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) -> Result<Scene, String> {
     let list: Vec<String> = procs.iter().map(u32::to_string).collect();
     let (list, w) = (list.join(","), format!("{}ms", work.as_millis()));
     let mut args = vec!["--procs", &list, "--work", &w];
     if one_core {
         args.push("--one-core");
     }
-    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the reaper: {e}"))?;
-    let reaper = running.reaper_pid();
     let mut workers: HashMap<i32, Worker> = HashMap::new();
     let mut main: Option<i32> = None;
     let mut most_at_once = 0;
     let mut parallel_seen = false;
     let mut ran: HashMap<i32, (Instant, u64)> = HashMap::new();
     let mut machine = Vec::new();
-    while matches!(running.child.try_wait(), Ok(None)) {
-        let family = procfs::family(reaper);
+    let run = watched(g, p, &args, Some(LOOK_EVERY), |supervisor, family| {
         let now = Instant::now();
         if let Some((busy, total)) = machine_ticks() {
             machine.push((now, busy, total));
@@ -100,7 +102,7 @@ fn go(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) ->
         let mut busy_now = 0;
         for pid in family {
             let Ok(Some(s)) = procfs::sched(pid) else { continue };
-            if s.ppid == reaper {
+            if s.ppid == supervisor {
                 main.get_or_insert(pid);
                 continue;
             }
@@ -119,9 +121,7 @@ fn go(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) ->
         }
         most_at_once = most_at_once.max(alive);
         parallel_seen |= busy_now >= 2;
-        std::thread::sleep(Duration::from_millis(4));
-    }
-    let run = running.finish()?;
+    })?;
     let mut rounds = Vec::new();
     let mut seen: Vec<Worker> = workers.into_values().collect();
     seen.sort_by_key(|w| w.first);
@@ -149,13 +149,17 @@ fn go(g: &Grader, p: &Program, procs: &[u32], work: Duration, one_core: bool) ->
     expect(got == procs, || {
         let show = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
         format!(
-            "with --procs {}, expected one procs= line per count in that order, got procs={}\n{}",
+            "with --procs {}, expected one procs= line per count in that order, got procs={}",
             show(procs),
-            show(&got),
-            run.excerpt()
+            show(&got)
         )
     })?;
-    Ok(Outcome { run, work, rounds, most_at_once, machine, parallel_seen })
+    Ok(Scene { run, work, rounds, most_at_once, machine, parallel_seen })
+}
+
+/// The CPUs this machine has.
+fn cpus() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
 }
 
 /// The busy and total clock ticks of all CPUs so far, from `/proc/stat`'s first line.
@@ -170,7 +174,7 @@ fn machine_ticks() -> Option<(u64, u64)> {
 /// How many CPUs, on average, programs other than the round's workers kept
 /// busy while the round ran (the grader itself included), from
 /// `/proc/stat`: the CPUs the round could not have.
-fn others_busy(o: &Outcome, r: &Round) -> f64 {
+fn others_busy(o: &Scene, r: &Round) -> f64 {
     let (Some(start), Some(end)) = (r.seen.iter().map(|w| w.first).min(), r.seen.iter().map(|w| w.last).max()) else {
         return 0.0;
     };
@@ -185,7 +189,7 @@ fn others_busy(o: &Outcome, r: &Round) -> f64 {
 }
 
 /// The printed figures agree with each other and with what the grader saw.
-fn expect_consistent(o: &Outcome) -> Verdict {
+fn expect_consistent(o: &Scene) -> Verdict {
     let base = o.rounds[0].wall;
     for r in &o.rounds {
         expect((r.speedup - base / r.wall).abs() <= 0.05 * r.speedup + 0.02, || {
@@ -201,12 +205,7 @@ fn expect_consistent(o: &Outcome) -> Verdict {
             )
         })?;
         expect(r.seen.len() == r.procs as usize, || {
-            format!(
-                "procs={}: the grader saw {} worker(s) of the program in that round\n{}",
-                r.procs,
-                r.seen.len(),
-                o.run.excerpt()
-            )
+            format!("procs={}: the grader saw {} worker(s) of the program in that round", r.procs, r.seen.len())
         })?;
         // The grader sees a worker from its first look to its last: up to a few ms short, never long.
         expect(r.wall >= r.seen_wall * 0.9 - 5.0 && r.wall <= r.seen_wall * 1.25 + 30.0, || {
@@ -219,13 +218,13 @@ fn expect_consistent(o: &Outcome) -> Verdict {
     Ok(())
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    go(g, p, &[1, 2], Duration::from_millis(40), false)?.run.expect_basic()
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p, &[1, 2], Duration::from_millis(40), false)?.run.expect_basic()
 }
 
 fn same_cpu(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(80)), false)?;
+        let o = scenario(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(80)), false)?;
         expect_consistent(&o)?;
         let work = o.work.as_secs_f64() * 1000.0;
         for r in &o.rounds {
@@ -245,7 +244,7 @@ fn same_cpu(g: &Grader, p: &Program) -> Verdict {
 fn speedup(g: &Grader, p: &Program) -> Verdict {
     let n = cpus();
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, n, 2 * n], Pace(pace.0.min(4)).of(Duration::from_millis(120)), false)?;
+        let o = scenario(g, p, &[1, n, 2 * n], Pace(pace.0.min(4)).of(Duration::from_millis(120)), false)?;
         expect_consistent(&o)?;
         for r in &o.rounds {
             expect(r.busy <= f64::from(n) * OVER, || {
@@ -276,7 +275,7 @@ fn speedup(g: &Grader, p: &Program) -> Verdict {
 
 fn one_core(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = go(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(60)), true)?;
+        let o = scenario(g, p, &[1, 2, 4], Pace(pace.0.min(4)).of(Duration::from_millis(60)), true)?;
         expect_consistent(&o)?;
         for r in &o.rounds {
             let unpinned: Vec<String> = r.seen.iter().filter(|w| w.cpus.is_empty() || w.cpus.contains([',', '-'])).map(|w| w.cpus.clone()).collect();

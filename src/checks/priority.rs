@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::watch::watched;
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::procfs;
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -27,6 +28,16 @@ pub const CHECKS: &[Check] = &[
 /// How far the measured ratio may be from the weights' ratio (stated in the contract).
 const TOLERANCE: f64 = 2.0;
 
+/// One run of the program at `--nice N` for `--duration D`, and what the
+/// grader read of its processes in `/proc` while they ran (if it watched).
+struct Scene {
+    run: Transcript,
+    nice: i32,
+    seen: HashMap<i32, Seen>,
+    /// For each pair of processes seen at the same look: (first, last) CPU nanoseconds of both.
+    both: HashMap<(i32, i32), Window>,
+}
+
 /// What the grader read of one process, each time it looked.
 #[derive(Debug, Default, Clone)]
 struct Seen {
@@ -38,26 +49,20 @@ struct Seen {
 /// Two processes' CPU nanoseconds, at the first and at the last look that saw both running.
 type Window = ((u64, u64), (u64, u64));
 
-struct Competed {
-    run: Transcript,
-    nice: i32,
-    seen: HashMap<i32, Seen>,
-    /// For each pair of processes seen at the same look: (first, last) CPU nanoseconds of both.
-    both: HashMap<(i32, i32), Window>,
-}
+/// How often the grader reads the program's processes, when it watches.
+const LOOK_EVERY: Duration = Duration::from_millis(5);
 
-fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, String> {
-    let nice = random_in(8, 12) as i32;
-    let d = format!("{}ms", duration.as_millis());
-    let mut running = g
-        .spawn(p, &["--nice", &nice.to_string(), "--duration", &d])
-        .map_err(|e| format!("cannot start the reaper: {e}"))?;
-    let reaper = running.reaper_pid();
+fn scenario(g: &Grader, p: &Program, nice: i32, duration: Duration, watch: bool) -> Result<Scene, String> {
+    let (n, d) = (nice.to_string(), format!("{}ms", duration.as_millis()));
+    let args = ["--nice", &n, "--duration", &d];
     let mut seen: HashMap<i32, Seen> = HashMap::new();
     let mut both: HashMap<(i32, i32), Window> = HashMap::new();
-    while matches!(running.child.try_wait(), Ok(None)) {
+    if !watch {
+        return Ok(Scene { run: g.run(p, &args)?, nice, seen, both });
+    }
+    let run = watched(g, p, &args, Some(LOOK_EVERY), |_, family| {
         let mut ns: Vec<(i32, u64)> = Vec::new();
-        for pid in procfs::family(reaper) {
+        for pid in family {
             let Ok(Some(s)) = procfs::sched(pid) else { continue };
             if "ZX".contains(s.state) {
                 continue;
@@ -82,33 +87,71 @@ fn compete(g: &Grader, p: &Program, duration: Duration) -> Result<Competed, Stri
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(5));
+    })?;
+    Ok(Scene { run, nice, seen, both })
+}
+
+impl Scene {
+    /// What the grader read of process `pid` (nothing, if it never saw it).
+    fn seen(&self, pid: i32) -> Seen {
+        self.seen.get(&pid).cloned().unwrap_or_default()
     }
-    Ok(Competed { run: running.finish()?, nice, seen, both })
+
+    /// The `pid=` on the line with `who=WHO`, and its `key=`.
+    fn who(&self, who: &str, key: &str) -> Result<(i32, String), String> {
+        self.run
+            .lines
+            .iter()
+            .filter(|l| l.fact("who") == Some(who))
+            .find_map(|l| Some((l.fact("pid")?.parse().ok()?, l.fact(key)?.to_string())))
+            .ok_or_else(|| format!("expected a line `... who={who} pid=PID ... {key}=...`"))
+    }
+
+    /// Both children were only ever seen pinned to the same single CPU.
+    fn expect_one_cpu(&self, normal: i32, low: i32) -> Verdict {
+        let (sn, sl) = (self.seen(normal), self.seen(low));
+        let single = |s: &Seen| s.cpus.len() == 1 && !s.cpus[0].contains([',', '-']);
+        expect(single(&sn) && single(&sl) && sn.cpus == sl.cpus, || {
+            let shown = |s: &Seen| if s.cpus.is_empty() { "nothing".to_string() } else { s.cpus.join(" then ") };
+            format!(
+                "both children should be pinned to the same single CPU, or they do not compete; the grader read Cpus_allowed_list {} for the nice-0 child (pid {normal}) and {} for the other (pid {low})",
+                shown(&sn),
+                shown(&sl)
+            )
+        })
+    }
 }
 
-/// The `pid=` on the line with `who=WHO` (and `key=`).
-fn who(run: &Transcript, who: &str, key: &str) -> Result<(i32, String), String> {
-    run.lines
-        .iter()
-        .filter(|l| l.fact("who") == Some(who))
-        .find_map(|l| Some((l.fact("pid")?.parse().ok()?, l.fact(key)?.to_string())))
-        .ok_or_else(|| format!("expected a line `... who={who} pid=PID ... {key}=...`\n{}", run.excerpt()))
+/// The two children competing for about `base` (longer at a slower pace,
+/// at most 8 times), the second at a random nice from 8 to 12, watched by
+/// the grader: the run, and each child's `pid=` and `key=` (the nice-0 one
+/// first), once the grader saw both pinned to the same single CPU.
+fn compete(
+    g: &Grader,
+    p: &Program,
+    pace: Pace,
+    base: Duration,
+    key: &str,
+) -> Result<(Scene, [(i32, String); 2]), String> {
+    let nice = random_in(8, 12) as i32;
+    let s = scenario(g, p, nice, Pace(pace.0.min(8)).of(base), true)?;
+    let normal = s.who("normal", key)?;
+    let low = s.who("nice", key)?;
+    s.expect_one_cpu(normal.0, low.0)?;
+    Ok((s, [normal, low]))
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = g.run(p, &["--nice", "10", "--duration", "50ms"])?;
-    run.expect_basic()
+/// How long each of the other runs lasts.
+const SHORT: Duration = Duration::from_millis(50);
+
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p, 10, SHORT, false)?.run.expect_basic()
 }
 
 fn pinned(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(120)))?;
-        let (normal, _) = who(&c.run, "normal", "pid")?;
-        let (low, _) = who(&c.run, "nice", "pid")?;
-        expect_one_cpu(&c, normal, low)?;
-        let get = |pid: i32| c.seen.get(&pid).cloned().unwrap_or_default();
-        let (sn, sl) = (get(normal), get(low));
+        let (c, [(normal, _), (low, _)]) = compete(g, p, pace, Duration::from_millis(120), "pid")?;
+        let (sn, sl) = (c.seen(normal), c.seen(low));
         expect(sn.nices.iter().all(|&n| n == 0), || {
             format!("the first child should stay at nice 0; the grader read nice {}", super::listed(&sn.nices))
         })?;
@@ -123,41 +166,22 @@ fn pinned(g: &Grader, p: &Program) -> Verdict {
     })
 }
 
-/// Both children were only ever seen pinned to the same single CPU.
-fn expect_one_cpu(c: &Competed, normal: i32, low: i32) -> Verdict {
-    let get = |pid: i32| c.seen.get(&pid).cloned().unwrap_or_default();
-    let (sn, sl) = (get(normal), get(low));
-    let single = |s: &Seen| s.cpus.len() == 1 && !s.cpus[0].contains([',', '-']);
-    expect(single(&sn) && single(&sl) && sn.cpus == sl.cpus, || {
-        let shown = |s: &Seen| if s.cpus.is_empty() { "nothing".to_string() } else { s.cpus.join(" then ") };
-        format!(
-            "both children should be pinned to the same single CPU, or they do not compete; the grader read Cpus_allowed_list {} for the nice-0 child (pid {normal}) and {} for the other (pid {low})",
-            shown(&sn),
-            shown(&sl)
-        )
-    })
-}
-
 fn shares(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let c = compete(g, p, Pace(pace.0.min(8)).of(Duration::from_millis(200)))?;
-        let (normal, normal_ms) = who(&c.run, "normal", "cpu_ms")?;
-        let (low, low_ms) = who(&c.run, "nice", "cpu_ms")?;
-        expect_one_cpu(&c, normal, low)?;
+        let (c, [(normal, normal_ms), (low, low_ms)]) = compete(g, p, pace, Duration::from_millis(200), "cpu_ms")?;
         let expected = f64::from(procfs::nice_weight(0)) / f64::from(procfs::nice_weight(c.nice));
         let within = |r: f64| r >= expected / TOLERANCE && r <= expected * TOLERANCE;
         let (nm, lm): (f64, f64) = (normal_ms.parse().unwrap_or(0.0), low_ms.parse().unwrap_or(0.0));
         let printed = if lm > 0.0 { nm / lm } else { f64::INFINITY };
         expect(within(printed), || {
             format!(
-                "with --nice {}, the weights give a ratio of {expected:.2}; the program's cpu_ms={normal_ms} and cpu_ms={low_ms} give {printed:.2}, not within {TOLERANCE}x\n{}",
-                c.nice,
-                c.run.excerpt()
+                "with --nice {}, the weights give a ratio of {expected:.2}; the program's cpu_ms={normal_ms} and cpu_ms={low_ms} give {printed:.2}, not within {TOLERANCE}x",
+                c.nice
             )
         })?;
         let key = (normal.min(low), normal.max(low));
         let Some(((a0, b0), (a1, b1))) = c.both.get(&key).copied() else {
-            return Err(format!("the grader never saw both children (pids {normal} and {low}) running at once\n{}", c.run.excerpt()));
+            return Err(format!("the grader never saw both children (pids {normal} and {low}) running at once"));
         };
         let (d_normal, d_low) = if normal < low { (a1 - a0, b1 - b0) } else { (b1 - b0, a1 - a0) };
         let seen = if d_low > 0 { d_normal as f64 / d_low as f64 } else { f64::INFINITY };
@@ -173,11 +197,10 @@ fn shares(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn ps_columns(g: &Grader, p: &Program) -> Verdict {
-    let nice = random_in(1, 19) as i32;
-    let run = g.run(p, &["--nice", &nice.to_string(), "--duration", "50ms"])?;
-    for (role, n) in [("normal", 0), ("nice", nice)] {
-        let (_, ni) = who(&run, role, "ps_ni")?;
-        let (_, pri) = who(&run, role, "ps_pri")?;
+    let s = scenario(g, p, random_in(1, 19) as i32, SHORT, false)?;
+    for (role, n) in [("normal", 0), ("nice", s.nice)] {
+        let (_, ni) = s.who(role, "ps_ni")?;
+        let (_, pri) = s.who(role, "ps_pri")?;
         expect(ni == n.to_string() && pri == (19 - n).to_string(), || {
             format!(
                 "for the child at nice {n}, `ps -o ni,pri` shows NI {n} and PRI {}; the {role} line says ps_ni={ni} ps_pri={pri}",
@@ -201,16 +224,15 @@ fn refused(g: &Grader, p: &Program) -> Verdict {
         prog.argv.splice(0..0, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"].map(String::from));
     }
     let nice = -(random_in(1, 20) as i32);
-    let run = g.run(&prog, &["--nice", &nice.to_string(), "--duration", "50ms"])?;
+    let run = scenario(g, &prog, nice, SHORT, false)?.run;
     let as_nobody = if root { " (run as user nobody, since the grader is root)" } else { "" };
     expect(run.code() != 0 && run.code() != 126 && run.code() != 127, || {
         format!(
-            "--nice {nice}{as_nobody} cannot be granted: the program should fail (non-zero exit code), got exit {}\n{}",
-            run.code(),
-            run.excerpt()
+            "--nice {nice}{as_nobody} cannot be granted: the program should fail (non-zero exit code), got exit {}",
+            run.code()
         )
     })?;
     let said = run.stdout.lines().chain(run.stderr.lines()).any(|l| crate::out::fact(l, "errno") == Some("EACCES"));
-    expect(said, || format!("--nice {nice}{as_nobody}: the program should say errno=EACCES\n{}", run.excerpt()))?;
+    expect(said, || format!("--nice {nice}{as_nobody}: the program should say errno=EACCES"))?;
     run.expect_clean()
 }

@@ -1,12 +1,20 @@
 //! Checks for lab 7, sigchld-ignore. See `labs/07-sigchld-ignore.md`, "Grading contract".
+//!
+//! The parent sets SIGCHLD to `SIG_IGN` (or keeps the default with
+//! `--default`), forks `--children N` children that exit with `--code C`,
+//! and counts its children and zombies in `/proc`: with `SIG_IGN` the
+//! kernel reaps them (no zombies, and `wait()` fails with `ECHILD`); with
+//! the default they stay zombies until the parent reaps each one. One
+//! check reads `/proc/<pid>/status` itself to see SIGCHLD ignored.
 
-use crate::procfs::ignores_signal;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
+use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, listed, random_in};
 use crate::out::Tagged;
+use crate::procfs::ignores_signal;
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -18,47 +26,38 @@ pub const CHECKS: &[Check] = &[
     Check::new(1, "a bad --children is a usage error (exit 2)", bad_children).after(&BASIC),
 ];
 
-/// Run with `n` children exiting with `code` after a random short delay; `--default` if `default`.
-fn run_with(g: &Grader, p: &Program, n: u64, code: u64, default: bool) -> Result<Transcript, String> {
-    let (n, code, delay) = (n.to_string(), code.to_string(), format!("{}ms", random_in(10, 30)));
-    let mut args = vec!["--children", &n, "--delay", &delay, "--code", &code];
+/// One run, and the inputs drawn for it.
+struct Scene {
+    run: Transcript,
+    /// `--children`.
+    n: u64,
+    /// `--code`: every child's exit code.
+    code: u64,
+}
+
+/// Run with a random number of children (in `children`) that exit with a
+/// random code after a random short delay; `--default` if `default`.
+fn scenario(g: &Grader, p: &Program, children: RangeInclusive<u64>, default: bool) -> Result<Scene, String> {
+    let (n, code) = (random_in(*children.start(), *children.end()), random_in(1, 255));
+    let (n_s, code_s, delay) = (n.to_string(), code.to_string(), format!("{}ms", random_in(10, 30)));
+    let mut args = vec!["--children", &n_s, "--delay", &delay, "--code", &code_s];
     if default {
         args.push("--default");
     }
-    g.run(p, &args)
-}
-
-/// The distinct PIDs of the `child` lines, in order of appearance.
-fn child_pids(run: &Transcript) -> Vec<i32> {
-    let mut pids: Vec<i32> = Vec::new();
-    for l in run.by("child") {
-        if !pids.contains(&l.pid) {
-            pids.push(l.pid);
-        }
-    }
-    pids
+    Ok(Scene { run: g.run(p, &args)?, n, code })
 }
 
 /// Check that `n` children printed and that the parent's `pids=` list names exactly them.
 fn expect_children(run: &Transcript, n: u64) -> Result<Vec<i32>, String> {
-    let kids = child_pids(run);
-    expect(kids.len() as u64 == n, || {
-        format!("expected {n} children (--children {n}), saw {}\n{}", kids.len(), run.excerpt())
-    })?;
+    let kids = run.pids("child");
+    expect(kids.len() as u64 == n, || format!("expected {n} children (--children {n}), saw {}", kids.len()))?;
     let (_, list) = run.fact("parent", "pids")?;
     let mut said: Vec<i32> = list.split(',').filter_map(|p| p.parse().ok()).collect();
     let mut seen = kids.clone();
     said.sort_unstable();
     seen.sort_unstable();
-    expect(said == seen, || {
-        format!("the parent's pids={list} are not the children's PIDs {}\n{}", pid_list(&kids), run.excerpt())
-    })?;
+    expect(said == seen, || format!("the parent's pids={list} are not the children's PIDs {}", listed(&kids)))?;
     Ok(kids)
-}
-
-/// PIDs as text: `4242, 4243`.
-fn pid_list(pids: &[i32]) -> String {
-    pids.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The parent's `/proc` counting lines: those with `zombies=`.
@@ -66,33 +65,31 @@ fn zombie_lines(run: &Transcript) -> Vec<&Tagged> {
     run.by("parent").filter(|l| l.fact("zombies").is_some()).collect()
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let run = run_with(g, p, random_in(1, 6), random_in(1, 255), false)?;
-    run.expect_basic()
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p, 1..=6, false)?.run.expect_basic()
 }
 
 fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
-    let n = random_in(2, 8);
-    let run = run_with(g, p, n, random_in(1, 255), false)?;
+    let Scene { run, n, .. } = scenario(g, p, 2..=8, false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
-    expect(ignored == "yes", || {
-        format!("with SIG_IGN the parent should show ignored=yes, got {ignored}\n{}", run.excerpt())
-    })?;
+    expect(ignored == "yes", || format!("with SIG_IGN the parent should show ignored=yes, got {ignored}"))?;
     expect_children(&run, n)?;
     let (_, gone) = run.fact("parent", "gone")?;
-    expect(gone == n.to_string(), || {
-        format!("all {n} children should be gone from /proc, gone={gone}\n{}", run.excerpt())
-    })?;
+    expect(gone == n.to_string(), || format!("all {n} children should be gone from /proc, gone={gone}"))?;
     let counts = zombie_lines(&run);
-    expect(!counts.is_empty(), || {
-        format!("the parent should count zombies from /proc (`zombies=`)\n{}", run.excerpt())
-    })?;
-    for l in counts {
-        expect(l.fact("zombies") == Some("0") && l.fact("children") == Some("0"), || {
-            format!("with SIG_IGN the parent should see children=0 zombies=0, got `{}`\n{}", l.text, run.excerpt())
-        })?;
-    }
-    Ok(())
+    expect(!counts.is_empty(), || "the parent should count zombies from /proc (`zombies=`)".to_string())?;
+    expect_counted_none(&counts, "with SIG_IGN")
+}
+
+fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
+    let Scene { run, n, .. } = scenario(g, p, 1..=8, false)?;
+    expect_children(&run, n)?;
+    let (_, errno) = run.fact("parent", "errno")?;
+    expect(errno == "ECHILD", || format!("the parent's wait() should fail with errno=ECHILD, got {errno}"))?;
+    let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
+    expect(reaped.is_empty(), || {
+        format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`", reaped[0].text)
+    })
 }
 
 /// The grader's own evidence, not the program's word: while the children
@@ -101,7 +98,7 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
     let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
     let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
-    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the program: {e}"))?;
+    let mut running = g.spawn(p, &args)?;
     let seen = running.watch(Duration::from_secs(5), |procs| {
         procs.iter().any(|parent| {
             let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
@@ -110,51 +107,32 @@ fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
     });
     let run = running.finish()?;
     expect(seen, || {
-        format!(
-            "while the children lived, no process of the program that had children ignored SIGCHLD \
-             (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking\n{}",
-            run.excerpt()
-        )
+        "while the children lived, no process of the program that had children ignored SIGCHLD \
+         (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking"
+            .to_string()
     })?;
     run.expect_success()
 }
 
-fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
-    let n = random_in(1, 8);
-    let run = run_with(g, p, n, random_in(1, 255), false)?;
-    expect_children(&run, n)?;
-    let (_, errno) = run.fact("parent", "errno")?;
-    expect(errno == "ECHILD", || {
-        format!("the parent's wait() should fail with errno=ECHILD, got {errno}\n{}", run.excerpt())
-    })?;
-    let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
-    expect(reaped.is_empty(), || {
-        format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`\n{}", reaped[0].text, run.excerpt())
-    })
-}
-
 fn default_zombies(g: &Grader, p: &Program) -> Verdict {
-    let (n, code) = (random_in(2, 8), random_in(1, 255));
-    let run = run_with(g, p, n, code, true)?;
+    let Scene { run, n, code } = scenario(g, p, 2..=8, true)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
-    expect(ignored == "no", || {
-        format!("with --default the parent should show ignored=no, got {ignored}\n{}", run.excerpt())
-    })?;
+    expect(ignored == "no", || format!("with --default the parent should show ignored=no, got {ignored}"))?;
     let kids = expect_children(&run, n)?;
     let counts = zombie_lines(&run);
     let (first, last) = (counts.first(), counts.last());
     let want = n.to_string();
     expect(first.is_some_and(|l| l.fact("zombies") == Some(&want) && l.fact("children") == Some(&want)), || {
-        format!("before reaping, the parent should see children={n} zombies={n} in /proc\n{}", run.excerpt())
+        format!("before reaping, the parent should see children={n} zombies={n} in /proc")
     })?;
     expect(
         counts.len() >= 2 && last.is_some_and(|l| l.fact("zombies") == Some("0") && l.fact("children") == Some("0")),
-        || format!("after reaping, the parent should see children=0 zombies=0 in /proc\n{}", run.excerpt()),
+        || "after reaping, the parent should see children=0 zombies=0 in /proc".to_string(),
     )?;
     let mut reaped: Vec<i32> = Vec::new();
     for (l, pid) in run.facts("parent", "pid") {
         expect(l.fact("code") == Some(&code.to_string()), || {
-            format!("every child exits with --code {code}; the parent shows `{}`\n{}", l.text, run.excerpt())
+            format!("every child exits with --code {code}; the parent shows `{}`", l.text)
         })?;
         reaped.extend(pid.parse::<i32>().ok());
     }
@@ -163,10 +141,9 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
     want_pids.sort_unstable();
     expect(reaped == want_pids, || {
         format!(
-            "the parent should reap each child once (`pid=P ... code={code}`): children {}, reaped {}\n{}",
-            pid_list(&want_pids),
-            if reaped.is_empty() { "none".to_string() } else { pid_list(&reaped) },
-            run.excerpt()
+            "the parent should reap each child once (`pid=P ... code={code}`): children {}, reaped {}",
+            listed(&want_pids),
+            listed(&reaped)
         )
     })
 }
@@ -174,11 +151,9 @@ fn default_zombies(g: &Grader, p: &Program) -> Verdict {
 fn bad_children(g: &Grader, p: &Program) -> Verdict {
     for bad in ["0", "65"] {
         let run = g.run(p, &["--children", bad, "--delay", "10ms"])?;
-        expect(run.code() == 2, || {
-            format!("--children {bad} should exit 2 (usage), got {}\n{}", run.code(), run.excerpt())
-        })?;
+        expect(run.code() == 2, || format!("--children {bad} should exit 2 (usage), got {}", run.code()))?;
         expect(!run.stderr.trim().is_empty(), || format!("--children {bad} should explain the error on stderr"))?;
-        expect(run.by("child").next().is_none(), || format!("--children {bad} must fork nothing\n{}", run.excerpt()))?;
+        expect(run.by("child").next().is_none(), || format!("--children {bad} must fork nothing"))?;
         run.expect_clean()?;
     }
     Ok(())

@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::watch::watched;
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, random_in};
 use crate::out::Tagged;
 use crate::procfs;
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -27,6 +28,49 @@ pub const CHECKS: &[Check] = &[
     )
     .after(&BASIC),
 ];
+
+/// One run of the program, with random `--wakes` and `--nice`, and what
+/// the grader itself saw of its processes in `/proc` while it ran.
+struct Scene {
+    run: Transcript,
+    wakes: u32,
+    nice: i32,
+    /// Each process as the grader saw it (nothing unless it watched).
+    seen: HashMap<i32, Seen>,
+}
+
+/// How often the grader reads the program's processes while it runs.
+const LOOK_EVERY: Duration = Duration::from_millis(4);
+
+/// Run with random `--wakes` and `--nice`, every state held `hold`; with
+/// `watch`, record what the grader itself sees in `/proc`, reading every
+/// process of the program's family every few milliseconds until it ends.
+fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scene, String> {
+    let wakes = random_in(2, 6) as u32;
+    let nice = random_in(1, 19) as i32;
+    let hold = format!("{}ms", hold.as_millis());
+    let args = ["--hold", &hold, "--wakes", &wakes.to_string(), "--nice", &nice.to_string()];
+    let mut seen: HashMap<i32, Seen> = HashMap::new();
+    let run = watched(g, p, &args, watch.then_some(LOOK_EVERY), |_, family| {
+        for pid in family {
+            let Ok(Some(x)) = procfs::sched(pid) else { continue };
+            let entry = seen.entry(pid).or_default();
+            match entry.states.iter_mut().find(|(s, _)| *s == x.state) {
+                Some((_, n)) => *n += 1,
+                None => entry.states.push((x.state, 1)),
+            }
+            entry.leader |= x.session == x.pid;
+            entry.threads = entry.threads.max(x.num_threads);
+            if !entry.nices.contains(&x.nice) {
+                entry.nices.push(x.nice);
+            }
+            if let Ok((v, _)) = procfs::ctxt_switches(pid) {
+                entry.voluntary = Some(entry.voluntary.map_or((v, v), |(first, _)| (first, v)));
+            }
+        }
+    })?;
+    Ok(Scene { run, wakes, nice, seen })
+}
 
 /// What the grader saw of one process in `/proc` while the program ran.
 #[derive(Debug, Default, Clone)]
@@ -58,81 +102,40 @@ impl Seen {
     }
 }
 
-struct Observed {
-    run: Transcript,
-    wakes: u32,
-    nice: i32,
-    seen: HashMap<i32, Seen>,
-}
-
-/// How often the grader reads the program's processes while it runs.
-const LOOK_EVERY: Duration = Duration::from_millis(4);
-
-/// Run with random `--wakes` and `--nice`, every state held `hold`; with
-/// `watch`, record what the grader itself sees in `/proc`, reading every
-/// process of the program's family every few milliseconds until it ends.
-fn observe(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Observed, String> {
-    let wakes = random_in(2, 6) as u32;
-    let nice = random_in(1, 19) as i32;
-    let hold = format!("{}ms", hold.as_millis());
-    let args = ["--hold", &hold, "--wakes", &wakes.to_string(), "--nice", &nice.to_string()];
-    let mut running = g.spawn(p, &args).map_err(|e| format!("cannot start the reaper: {e}"))?;
-    let reaper = running.reaper_pid();
-    let mut seen: HashMap<i32, Seen> = HashMap::new();
-    while watch && matches!(running.child.try_wait(), Ok(None)) {
-        for pid in procfs::family(reaper) {
-            let Ok(Some(x)) = procfs::sched(pid) else { continue };
-            let entry = seen.entry(pid).or_default();
-            match entry.states.iter_mut().find(|(s, _)| *s == x.state) {
-                Some((_, n)) => *n += 1,
-                None => entry.states.push((x.state, 1)),
-            }
-            entry.leader |= x.session == x.pid;
-            entry.threads = entry.threads.max(x.num_threads);
-            if !entry.nices.contains(&x.nice) {
-                entry.nices.push(x.nice);
-            }
-            if let Ok((v, _)) = procfs::ctxt_switches(pid) {
-                entry.voluntary = Some(entry.voluntary.map_or((v, v), |(first, _)| (first, v)));
-            }
-        }
-        std::thread::sleep(LOOK_EVERY);
+impl Scene {
+    /// What the grader saw of process `pid` (nothing, if it never saw it).
+    fn seen(&self, pid: i32) -> Seen {
+        self.seen.get(&pid).cloned().unwrap_or_default()
     }
-    Ok(Observed { run: running.finish()?, wakes, nice, seen })
-}
 
-/// The line that reports `who=WHO ... state=STATE`, and its `pid=`.
-fn line<'a>(run: &'a Transcript, who: &str, state: char) -> Result<(&'a Tagged, i32), String> {
-    let found = run
-        .lines
-        .iter()
-        .find(|l| l.fact("who") == Some(who) && l.fact("state").is_some_and(|s| s.starts_with(state) && s.len() == 1));
-    let Some(l) = found else {
-        return Err(format!(
-            "expected a line `... who={who} pid=N state={state} ps_stat=...`, found none\n{}",
-            run.excerpt()
-        ));
-    };
-    let pid = l.fact("pid").and_then(|p| p.parse().ok());
-    let Some(pid) = pid else {
-        return Err(format!("the who={who} line should say pid=N: `{}`", l.text));
-    };
-    Ok((l, pid))
-}
+    /// The line that reports `who=WHO ... state=STATE`, and its `pid=`.
+    fn line(&self, who: &str, state: char) -> Result<(&Tagged, i32), String> {
+        let found = self.run.lines.iter().find(|l| {
+            l.fact("who") == Some(who) && l.fact("state").is_some_and(|s| s.starts_with(state) && s.len() == 1)
+        });
+        let Some(l) = found else {
+            return Err(format!("expected a line `... who={who} pid=N state={state} ps_stat=...`, found none"));
+        };
+        let pid = l.fact("pid").and_then(|p| p.parse().ok());
+        let Some(pid) = pid else {
+            return Err(format!("the who={who} line should say pid=N: `{}`", l.text));
+        };
+        Ok((l, pid))
+    }
 
-/// The printed state is one the grader saw that process in.
-fn seen_in(o: &Observed, who: &str, state: char) -> Result<i32, String> {
-    let (_, pid) = line(&o.run, who, state)?;
-    let seen = o.seen.get(&pid).cloned().unwrap_or_default();
-    expect(seen.saw(state), || {
-        let saw =
-            if seen.states.is_empty() { "never saw it".to_string() } else { format!("saw it {}", seen.describe()) };
-        format!(
-            "the program says its {who} (pid {pid}) was in state {state}; the grader, reading /proc/{pid}/stat every few milliseconds, {saw}\n{}",
-            o.run.excerpt()
-        )
-    })?;
-    Ok(pid)
+    /// The printed state is one the grader saw that process in: its PID.
+    fn seen_in(&self, who: &str, state: char) -> Result<i32, String> {
+        let (_, pid) = self.line(who, state)?;
+        let seen = self.seen(pid);
+        expect(seen.saw(state), || {
+            let saw =
+                if seen.states.is_empty() { "never saw it".to_string() } else { format!("saw it {}", seen.describe()) };
+            format!(
+                "the program says its {who} (pid {pid}) was in state {state}; the grader, reading /proc/{pid}/stat every few milliseconds, {saw}"
+            )
+        })?;
+        Ok(pid)
+    }
 }
 
 /// How long the program holds each state for the grader: 60 ms, longer on
@@ -145,19 +148,19 @@ fn hold(pace: Pace) -> Duration {
 /// The share of the grader's readings that must find the busy child in R (stated in the contract).
 const MIN_RUNNING_SHARE: f64 = 0.5;
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    observe(g, p, Duration::from_millis(20), false)?.run.expect_basic()
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    scenario(g, p, Duration::from_millis(20), false)?.run.expect_basic()
 }
 
 fn four_states(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = observe(g, p, hold(pace), true)?;
+        let o = scenario(g, p, hold(pace), true)?;
         for (who, state) in [("busy", 'R'), ("sleeper", 'S'), ("sleeper", 'T'), ("zombie", 'Z')] {
-            seen_in(&o, who, state)?;
+            o.seen_in(who, state)?;
         }
         // Busy means always running or runnable, not now and then.
-        let (_, busy) = line(&o.run, "busy", 'R')?;
-        let seen = o.seen.get(&busy).cloned().unwrap_or_default();
+        let (_, busy) = o.line("busy", 'R')?;
+        let seen = o.seen(busy);
         expect(seen.running_share() >= MIN_RUNNING_SHARE, || {
             format!(
                 "a busy child is in state R (running or runnable) whenever the grader looks; it saw the busy child (pid {busy}) {}",
@@ -169,14 +172,14 @@ fn four_states(g: &Grader, p: &Program) -> Verdict {
 
 fn vfork_d(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = observe(g, p, hold(pace), true)?;
-        seen_in(&o, "vforker", 'D').map(drop)
+        let o = scenario(g, p, hold(pace), true)?;
+        o.seen_in("vforker", 'D').map(drop)
     })
 }
 
 fn ps_flags(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = observe(g, p, hold(pace), true)?;
+        let o = scenario(g, p, hold(pace), true)?;
         let run = &o.run;
         // Every reported ps_stat starts with the state letter read from /proc.
         for l in run.lines.iter().filter(|l| l.fact("who").is_some() && l.fact("state").is_some()) {
@@ -192,12 +195,12 @@ fn ps_flags(g: &Grader, p: &Program) -> Verdict {
             ("nice", 'N', "at nice > 0"),
         ];
         for (who, flag, what) in cases {
-            let (l, pid) = line(run, who, 'S')?;
+            let (l, pid) = o.line(who, 'S')?;
             let ps = l.fact("ps_stat").unwrap_or_default();
             expect(ps.contains(flag), || {
                 format!("the {who} child is {what}: `ps -o stat` should show {flag}, the line says ps_stat={ps}")
             })?;
-            let seen = o.seen.get(&pid).cloned().unwrap_or_default();
+            let seen = o.seen(pid);
             let real = match flag {
                 's' => seen.leader,
                 'l' => seen.threads >= 2,
@@ -213,10 +216,10 @@ fn ps_flags(g: &Grader, p: &Program) -> Verdict {
             })?;
         }
         // `<` comes only with a negative nice, which needs privilege: either outcome, told truly.
-        let (l, pid) = line(run, "greedy", 'S')?;
+        let (l, pid) = o.line("greedy", 'S')?;
         let ps = l.fact("ps_stat").unwrap_or_default();
         let printed: Option<i64> = l.fact("nice").and_then(|n| n.parse().ok());
-        let seen = o.seen.get(&pid).cloned().unwrap_or_default();
+        let seen = o.seen(pid);
         expect(printed.is_some_and(|n| seen.nices.contains(&n)), || {
             format!(
                 "the greedy child's line should say nice=N as /proc has it (the grader saw nice {}): `{}`",
@@ -235,12 +238,12 @@ fn ps_flags(g: &Grader, p: &Program) -> Verdict {
 
 fn ctxt_switches(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let o = observe(g, p, hold(pace), true)?;
+        let o = scenario(g, p, hold(pace), true)?;
         let run = &o.run;
         let grew = |who: &str| -> Result<(i64, i32, &Tagged), String> {
             let found = run.lines.iter().find(|l| l.fact("who") == Some(who) && l.fact("voluntary_grew").is_some());
             let Some(l) = found else {
-                return Err(format!("expected a line `... who={who} pid=N ... voluntary_grew=N`, found none\n{}", run.excerpt()));
+                return Err(format!("expected a line `... who={who} pid=N ... voluntary_grew=N`, found none"));
             };
             let n = l.fact("voluntary_grew").and_then(|v| v.parse().ok());
             let pid = l.fact("pid").and_then(|v| v.parse().ok());
@@ -260,7 +263,7 @@ fn ctxt_switches(g: &Grader, p: &Program) -> Verdict {
                 o.wakes, o.wakes
             )
         })?;
-        let kernel = o.seen.get(&sleeper).and_then(|s| s.voluntary).map_or(0, |(a, b)| b - a);
+        let kernel = o.seen(sleeper).voluntary.map_or(0, |(a, b)| b - a);
         expect(kernel >= u64::from(o.wakes), || {
             format!(
                 "the grader read /proc/{sleeper}/status itself: the sleeper's voluntary_ctxt_switches grew by {kernel} while it ran, fewer than --wakes {}",

@@ -1,17 +1,20 @@
 //! Checks for lab 3, wait-status. See `labs/03-wait-status.md`, "Grading contract".
 //!
-//! Every run asks for a random exit code (130 to 254) or a random terminating
-//! signal, so a program that prints fixed numbers cannot pass; the checks
-//! compare what wait returned with the child's own `getpid()` line and with
-//! the encoding rules (`raw == code * 256`, `raw & 0x7f == signal`).
+//! The child exits with `--code N` (or kills itself with `--signal S`); the
+//! parent waits and prints what wait returned: the PID, the raw status and
+//! its decoding. Every run asks for a random exit code (130 to 254) or a
+//! random terminating signal, so a program that prints fixed numbers cannot
+//! pass; the checks compare what wait returned with the child's own
+//! `getpid()` line and with the encoding rules (`raw == code * 256`,
+//! `raw & 0x7f == signal`).
 
 use nix::sys::signal::Signal;
 
 use std::time::Duration;
 
-use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, draw_u64, expect, random_in};
+use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, draw_u64, expect, own_getpid, random_in};
 
-const BASIC: Check = Check::new(1, RUNS_CLEAN, runs_clean);
+const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
 pub const CHECKS: &[Check] = &[
     BASIC,
@@ -21,6 +24,9 @@ pub const CHECKS: &[Check] = &[
     Check::new(2, "--nohang polls return 0 until the child is reaped", nohang_polls).after(&BASIC),
     Check::new(1, "a bad --code or --signal is a usage error (exit 2)", usage_errors).after(&BASIC),
 ];
+
+/// The facts only the parent states (what wait returned, decoded).
+const PARENT_FACTS: &[&str] = &["returned", "raw", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG"];
 
 /// Signals whose default action ends a process without a core dump.
 const SIGNALS: &[Signal] = &[
@@ -37,12 +43,18 @@ const SIGNALS: &[Signal] = &[
 /// Signals whose default action does not end a process.
 const NOT_FATAL: &[&str] = &["CHLD", "SIGCONT", "stop", "SIGTSTP", "TTIN", "URG", "winch"];
 
-fn pick<T: Copy>(items: &[T]) -> T {
-    items[draw_u64() as usize % items.len()]
+/// One run whose child exits with a random code, and the code.
+struct Scene {
+    run: Transcript,
+    code: i32,
 }
 
-/// The facts only the parent states (what wait returned, decoded).
-const PARENT_FACTS: &[&str] = &["returned", "raw", "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG"];
+/// Run with a random exit code ([`random_code`]) and the child's `--delay 10ms`.
+fn scenario(g: &Grader, p: &Program) -> Result<Scene, String> {
+    let code = random_code();
+    let run = g.run_watched(p, &["--code", &code.to_string(), "--delay", "10ms"])?;
+    Ok(Scene { run, code })
+}
 
 /// An exit code to ask for: never 0, 1 (a crash: a Python traceback), 2 (the
 /// course's and the kit's default), 255 (`exit(-1)`), nor below 128, so that
@@ -52,64 +64,45 @@ fn random_code() -> i32 {
     random_in(130, 254) as i32
 }
 
-/// Run with a random code and the child's `--delay`: `(run, code)`.
-fn run_code(g: &Grader, p: &Program, delay: &str, extra: &[&str]) -> Result<(Transcript, i32), String> {
-    let code = random_code();
-    let code_s = code.to_string();
-    let mut args = vec!["--code", &code_s, "--delay", delay];
-    args.extend_from_slice(extra);
-    Ok((g.run_watched(p, &args)?, code))
+fn pick<T: Copy>(items: &[T]) -> T {
+    items[draw_u64() as usize % items.len()]
 }
 
 /// The PIDs the parent's `returned=` facts give, in order.
 fn returned(run: &Transcript) -> Result<Vec<i32>, String> {
     let all: Result<Vec<i32>, _> = run.facts("parent", "returned").iter().map(|(_, v)| v.parse::<i32>()).collect();
-    let all = all.map_err(|_| format!("a parent `returned=` value is not a number\n{}", run.excerpt()))?;
-    expect(!all.is_empty(), || format!("expected a parent line with `returned=PID`, found none\n{}", run.excerpt()))?;
+    let all = all.map_err(|_| "a parent `returned=` value is not a number".to_string())?;
+    expect(!all.is_empty(), || "expected a parent line with `returned=PID`, found none".to_string())?;
     Ok(all)
-}
-
-/// The child's `getpid()`, which must match the PID on its lines' tag.
-fn child_pid(run: &Transcript) -> Result<i32, String> {
-    let tag = run.pid_of("child")?;
-    let pid = run.number("child", "getpid()")?;
-    expect(pid == tag, || format!("the child's getpid()={pid} is not the PID {tag} in its tag\n{}", run.excerpt()))?;
-    Ok(pid)
 }
 
 fn expect_fact(run: &Transcript, key: &str, want: &str) -> Verdict {
     let (_, v) = run.fact("parent", key)?;
-    expect(v == want, || format!("expected the parent's {key}={want}, got {key}={v}\n{}", run.excerpt()))
+    expect(v == want, || format!("expected the parent's {key}={want}, got {key}={v}"))
 }
 
-fn runs_clean(g: &Grader, p: &Program) -> Verdict {
-    let (run, _) = run_code(g, p, "10ms", &[])?;
+fn basic(g: &Grader, p: &Program) -> Verdict {
+    let Scene { run, .. } = scenario(g, p)?;
     run.expect_basic()?;
     run.expect_one_process_per_role(&["parent", "child"])?;
     run.expect_parent_only(PARENT_FACTS)
 }
 
 fn returns_child_pid(g: &Grader, p: &Program) -> Verdict {
-    let (run, _) = run_code(g, p, "10ms", &[])?;
-    let child = child_pid(&run)?;
+    let Scene { run, .. } = scenario(g, p)?;
+    let child = own_getpid(&run, "child")?;
     let parent = run.pid_of("parent")?;
-    expect(child != parent, || format!("parent and child printed the same PID {parent}\n{}", run.excerpt()))?;
+    expect(child != parent, || format!("parent and child printed the same PID {parent}"))?;
     let got = *returned(&run)?.last().unwrap_or(&0);
-    expect(got == child, || {
-        format!("wait should return the child's PID {child} (its getpid()); got returned={got}\n{}", run.excerpt())
-    })
+    expect(got == child, || format!("wait should return the child's PID {child} (its getpid()); got returned={got}"))
 }
 
 fn exit_status(g: &Grader, p: &Program) -> Verdict {
-    let (run, code) = run_code(g, p, "10ms", &[])?;
+    let Scene { run, code } = scenario(g, p)?;
     run.expect_success()?;
     let raw = run.number("parent", "raw")?;
     expect(raw == code * 256, || {
-        format!(
-            "asked for exit code {code}: the raw status should be {code} * 256 = {}, got raw={raw}\n{}",
-            code * 256,
-            run.excerpt()
-        )
+        format!("asked for exit code {code}: the raw status should be {code} * 256 = {}, got raw={raw}", code * 256)
     })?;
     expect_fact(&run, "WIFEXITED", "true")?;
     expect_fact(&run, "WEXITSTATUS", &code.to_string())
@@ -124,15 +117,13 @@ fn signal_status(g: &Grader, p: &Program) -> Verdict {
     let run = g.run_watched(p, &["--signal", spelling, "--delay", "10ms"])?;
     run.expect_success()?;
     run.expect_clean()?;
-    let child = child_pid(&run)?;
+    let child = own_getpid(&run, "child")?;
     let got = *returned(&run)?.last().unwrap_or(&0);
-    expect(got == child, || {
-        format!("wait should return the child's PID {child}, got returned={got}\n{}", run.excerpt())
-    })?;
+    expect(got == child, || format!("wait should return the child's PID {child}, got returned={got}"))?;
     let raw = run.number("parent", "raw")?;
     let n = sig as i32;
     expect(raw & 0x7f == n, || {
-        format!("killed by {sig} ({n}): the raw status's low 7 bits should be {n}, got raw={raw}\n{}", run.excerpt())
+        format!("killed by {sig} ({n}): the raw status's low 7 bits should be {n}, got raw={raw}")
     })?;
     expect_fact(&run, "WIFEXITED", "false")?;
     expect_fact(&run, "WIFSIGNALED", "true")?;
@@ -150,29 +141,24 @@ fn nohang_polls(g: &Grader, p: &Program) -> Verdict {
         let delay = pace.flag(Duration::from_millis(100));
         let run = g.run_watched(p, &["--code", &code.to_string(), "--delay", &delay, "--nohang", "--poll", "10ms"])?;
         run.expect_success()?;
-        let child = child_pid(&run)?;
+        let child = own_getpid(&run, "child")?;
         let answers = returned(&run)?;
         let (last, polls) = answers.split_last().unwrap_or((&0, &[]));
         expect(!polls.is_empty() && polls.iter().all(|&r| r == 0), || {
             let seen: Vec<String> = answers.iter().map(|r| format!("returned={r}")).collect();
             format!(
                 "with --nohang and a child that sleeps {delay}, expected returned=0 answers (still running) \
-                 before the child is reaped; got {}\n{}",
-                seen.join(", "),
-                run.excerpt()
+                 before the child is reaped; got {}",
+                seen.join(", ")
             )
         })?;
-        expect(*last == child, || {
-            format!("the last poll should return the child's PID {child}, got returned={last}\n{}", run.excerpt())
-        })?;
+        expect(*last == child, || format!("the last poll should return the child's PID {child}, got returned={last}"))?;
         *last_run.lock().unwrap_or_else(|e| e.into_inner()) = Some(run);
         Ok(())
     })?;
     let run = last_run.into_inner().unwrap_or_else(|e| e.into_inner()).ok_or("no run kept")?;
     let raw = run.number("parent", "raw")?;
-    expect(raw == code * 256, || {
-        format!("expected raw={} for exit code {code}, got raw={raw}\n{}", code * 256, run.excerpt())
-    })
+    expect(raw == code * 256, || format!("expected raw={} for exit code {code}, got raw={raw}", code * 256))
 }
 
 fn usage_errors(g: &Grader, p: &Program) -> Verdict {
@@ -184,15 +170,9 @@ fn usage_errors(g: &Grader, p: &Program) -> Verdict {
         let mut args = args.to_vec();
         args.extend(["--delay", "10ms"]);
         let run = g.run_watched(p, &args)?;
-        expect(run.code() == 2, || {
-            format!("expected exit code 2 (usage error), got {}\n{}", run.code(), run.excerpt())
-        })?;
-        expect(!run.stderr.trim().is_empty(), || {
-            format!("a usage error must say what is wrong on stderr\n{}", run.excerpt())
-        })?;
-        expect(run.by("child").next().is_none(), || {
-            format!("no child should be started on bad input\n{}", run.excerpt())
-        })?;
+        expect(run.code() == 2, || format!("expected exit code 2 (usage error), got {}", run.code()))?;
+        expect(!run.stderr.trim().is_empty(), || "a usage error must say what is wrong on stderr".to_string())?;
+        expect(run.by("child").next().is_none(), || "no child should be started on bad input".to_string())?;
         run.expect_clean()?;
     }
     Ok(())

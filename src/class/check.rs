@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use super::caps::{CapArgs, write_capped_reaper};
 use super::find::shell_line;
-use super::hints;
 use crate::cli::grade::{self, CheckResult, Outcome, Settings, Target, parse_timeout};
 use crate::harness::Program;
 use crate::labs::{Lab, LabBin};
@@ -33,6 +32,11 @@ pub struct CheckArgs {
     /// How long one run of your program may take.
     #[arg(long, default_value = "20s", value_parser = parse_timeout)]
     pub timeout: Duration,
+    /// Let your program see your variable NAME (as the teacher's
+    /// `labkit grade --keep-env NAME`); otherwise it runs in a clean
+    /// environment. Repeatable.
+    #[arg(long = "keep-env", value_name = "NAME", value_parser = crate::cli::args::parse_env_name)]
+    pub keep_env: Vec<String>,
     /// Your program's command, after `--`: `-- python3 fork_copy.py`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -52,6 +56,24 @@ pub fn one_program(target: Target) -> Result<(&'static Lab, &'static LabBin), St
     }
 }
 
+/// The environment the program runs in, as a student can reproduce it
+/// (`env -i PATH=... HOME=... LANG=C.UTF-8 python3 fork_copy.py`): the
+/// teacher's grade and Gradescope use the same.
+pub fn environment_text(keep: &[String]) -> String {
+    let env = crate::harness::clean_environment("(a fresh scratch folder)", keep);
+    let words: Vec<String> = env
+        .iter()
+        .map(
+            |(k, v)| if k == "PATH" { "PATH (yours, to find python3 and the like)".into() } else { format!("{k}={v}") },
+        )
+        .collect();
+    format!(
+        "Your program runs in a clean environment: {}, nothing else; stdin is empty (at end of file) \
+         unless a check types on it; stdout and stderr are not a terminal.",
+        words.join(", ")
+    )
+}
+
 /// What a student reads about one check.
 pub fn student_text(lab: &Lab, r: &CheckResult) -> String {
     let mut t = String::new();
@@ -68,7 +90,7 @@ pub fn student_text(lab: &Lab, r: &CheckResult) -> String {
             for line in crate::cli::report::detail(r).lines() {
                 let _ = writeln!(t, "          {line}");
             }
-            if let Some(hint) = hints::hint(lab, r.name) {
+            if let Some(hint) = lab.hint(r.name) {
                 let _ = writeln!(t, "        Hint ({}, \"Grading contract\"): the grader checks {hint}", lab.handout());
             }
             for log in &r.logs {
@@ -143,12 +165,14 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
     }
     let mut settings = Settings::new(labkit.to_path_buf(), args.timeout);
     settings.seed = args.seed.unwrap_or(settings.seed);
+    settings.keep_env.clone_from(&args.keep_env);
     match write_capped_reaper(&out.join(".labkit-reap-capped"), labkit, CapArgs::CLASS) {
         Ok(capped) => settings.labkit = capped,
         Err(e) => return usage(format!("{}: {e}", out.display())),
     }
     grade::catch_stop_signals();
     println!("Checking lab {} {} with: {}", lab.number, bin.name, program.display());
+    println!("{}", environment_text(&settings.keep_env));
     let results = crate::cli::session::grade_program(&settings, bin.checks, &[], &program, &out, &mut |r| {
         println!("{}", student_text(lab, r))
     });
@@ -168,6 +192,9 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
     if args.timeout != Duration::from_secs(20) {
         replay.extend(["--timeout".into(), format!("{}ms", args.timeout.as_millis())]);
     }
+    for name in &args.keep_env {
+        replay.extend(["--keep-env".into(), name.clone()]);
+    }
     replay.push("--".into());
     replay.extend(args.command.iter().cloned());
     println!("The same inputs again: {}", shell_line(&replay));
@@ -186,6 +213,16 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_environment_is_shown_as_the_grader_makes_it() {
+        let text = environment_text(&[]);
+        assert!(text.contains("LANG=C.UTF-8") && text.contains("HOME=") && text.contains("PATH"), "{text}");
+        assert!(!text.contains("PYTHONUNBUFFERED"), "{text}");
+        // A kept variable the grader has is shown with its value.
+        let text = environment_text(&["PATH".into()]);
+        assert!(text.contains("PATH (yours"), "{text}");
+    }
 
     #[test]
     fn keeps_progress_per_program() {

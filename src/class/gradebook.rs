@@ -20,11 +20,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
 use super::caps::CapArgs;
 use super::find::{self, Config, Found};
 use crate::cli::grade::{self, Target, parse_timeout};
+pub use crate::cli::report::{Test, read_tests, write_results};
 use crate::labs::{self, Lab, LabBin};
 use crate::process;
 use crate::reaper::Caps;
@@ -74,37 +73,6 @@ pub struct Plan {
     pub seed: u64,
     pub timeout: Duration,
     pub caps: Caps,
-}
-
-/// One test of a results.json.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Test {
-    pub name: String,
-    pub score: u32,
-    pub max: u32,
-    pub output: String,
-}
-
-impl Test {
-    /// The lab number in `Lab N prog: check`.
-    pub fn lab(&self) -> Option<u32> {
-        self.name.strip_prefix("Lab ")?.split(' ').next()?.parse().ok()
-    }
-
-    /// The check's own name (after `Lab N prog: `).
-    pub fn check(&self) -> &str {
-        self.name.split_once(": ").map_or(&self.name, |(_, c)| c)
-    }
-
-    /// A failure of its own (not "not run: the basic check failed").
-    pub fn failed_itself(&self) -> bool {
-        self.score < self.max && !self.output.starts_with("FAIL (not run")
-    }
-
-    /// The first line that says why it failed.
-    pub fn reason(&self) -> &str {
-        self.output.lines().nth(1).unwrap_or("").trim()
-    }
 }
 
 /// Why a student could not be graded.
@@ -254,43 +222,6 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
     write_results(&out.join("results.json"), &tests, started.elapsed(), plan.seed)
         .map_err(|e| err("results.json", e))?;
     Ok(tests)
-}
-
-/// The tests of a Gradescope results.json.
-pub fn read_tests(text: &str) -> Result<Vec<Test>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("results.json is not JSON: {e}"))?;
-    let tests = v.get("tests").and_then(Value::as_array).ok_or("results.json has no \"tests\" list")?;
-    tests
-        .iter()
-        .map(|t| {
-            let num = |k: &str| t.get(k).and_then(Value::as_f64).map(|f| f as u32);
-            Ok(Test {
-                name: t.get("name").and_then(Value::as_str).ok_or("a test has no name")?.to_string(),
-                score: num("score").ok_or("a test has no score")?,
-                max: num("max_score").ok_or("a test has no max_score")?,
-                output: t.get("output").and_then(Value::as_str).unwrap_or("").to_string(),
-            })
-        })
-        .collect()
-}
-
-/// Gradescope's results.json for `tests`, written through a temporary file
-/// renamed into place (a results.json is always whole).
-pub fn write_results(path: &Path, tests: &[Test], elapsed: Duration, seed: u64) -> std::io::Result<()> {
-    let score: u32 = tests.iter().map(|t| t.score).sum();
-    let list: Vec<Value> = tests
-        .iter()
-        .map(|t| {
-            json!({"name": t.name, "score": t.score, "max_score": t.max,
-                   "status": if t.score == t.max { "passed" } else { "failed" },
-                   "output": t.output, "visibility": "visible"})
-        })
-        .collect();
-    let v = json!({"score": score, "execution_time": elapsed.as_secs_f64().ceil() as u64,
-                   "visibility": "visible", "extra_data": {"seed": seed}, "tests": list});
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")?;
-    std::fs::rename(&tmp, path)
 }
 
 /// The programs to grade for `targets` (none: every lab), in course order.

@@ -8,7 +8,6 @@ pub mod caps;
 pub mod check;
 pub mod find;
 pub mod gradebook;
-pub mod hints;
 pub mod summary;
 pub mod watch;
 

@@ -216,7 +216,7 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         return 130;
     }
     if let Some(json) = &args.json {
-        if let Err(e) = report::write_json(json, &graded, started.elapsed(), settings.seed) {
+        if let Err(e) = report::write_results(json, &report::tests(&graded), started.elapsed(), settings.seed) {
             eprintln!("labkit grade: cannot write {}: {e}", json.display());
             return process::EXIT_USAGE;
         }

@@ -6,7 +6,10 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
+use serde_json::{Value, json};
+
 use super::session::{CheckResult, Graded, Outcome};
+use crate::delay::{self, Style};
 use crate::harness::Program;
 use crate::labs::Lab;
 
@@ -24,8 +27,9 @@ pub fn program_header(name: &str, program: &Program, reference: bool) -> String 
     }
 }
 
+/// `0.12s`: how long a check took.
 fn seconds(d: Duration) -> String {
-    format!("{:.2}s", d.as_secs_f64())
+    delay::show_as(d, Style::Seconds)
 }
 
 /// What a check's line says after its name, in parentheses.
@@ -85,89 +89,105 @@ pub fn lab_subtotal(lab: &Lab, graded: &[&Graded]) -> String {
     format!("  Subtotal lab {} {}: {score}/{max}", lab.number, lab.id)
 }
 
-/// `s` as a JSON string literal, quotes included. Control characters are
-/// escaped; everything else, including any Unicode, is kept as UTF-8.
-pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// One test of a Gradescope `results.json`: a check, named
+/// `Lab N program: check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Test {
+    pub name: String,
+    pub score: u32,
+    pub max: u32,
+    pub output: String,
 }
 
-/// The grade in Gradescope's `results.json` format: one test per check,
-/// named `Lab N program: check`, with its score, max_score and output.
-pub fn json(graded: &[Graded], elapsed: Duration, seed: u64) -> String {
-    let score: u32 = graded.iter().map(Graded::score).sum();
+impl Test {
+    /// The lab number in `Lab N prog: check`.
+    pub fn lab(&self) -> Option<u32> {
+        self.name.strip_prefix("Lab ")?.split(' ').next()?.parse().ok()
+    }
+
+    /// The check's own name (after `Lab N prog: `).
+    pub fn check(&self) -> &str {
+        self.name.split_once(": ").map_or(&self.name, |(_, c)| c)
+    }
+
+    /// A failure of its own (not "not run: it needs ... to pass first").
+    pub fn failed_itself(&self) -> bool {
+        self.score < self.max && !self.output.starts_with("FAIL (not run")
+    }
+
+    /// The first line that says why it failed.
+    pub fn reason(&self) -> &str {
+        self.output.lines().nth(1).unwrap_or("").trim()
+    }
+}
+
+/// The tests of a grade: one per check, with what the terminal shows of it.
+pub fn tests(graded: &[Graded]) -> Vec<Test> {
     let mut tests = Vec::new();
     for g in graded {
         for c in &g.checks {
-            let name = format!("Lab {} {}: {}", g.lab.number, g.bin.name, c.name);
             let output = match &c.outcome {
                 Outcome::Passed => format!("OK ({})", seconds(c.time)),
                 _ => format!("FAIL ({})\n{}", status_note(c), detail(c)),
             };
-            tests.push(format!(
-                "    {{\"name\": {}, \"score\": {}, \"max_score\": {}, \"status\": \"{}\", \"output\": {}, \"visibility\": \"visible\"}}",
-                json_string(&name),
-                c.score,
-                c.max,
-                if c.outcome == Outcome::Passed { "passed" } else { "failed" },
-                json_string(&output)
-            ));
+            let name = format!("Lab {} {}: {}", g.lab.number, g.bin.name, c.name);
+            tests.push(Test { name, score: c.score, max: c.max, output });
         }
     }
-    format!(
-        "{{\n  \"score\": {score},\n  \"execution_time\": {},\n  \"visibility\": \"visible\",\n  \"extra_data\": {{\"seed\": {seed}}},\n  \"tests\": [\n{}\n  ]\n}}\n",
-        elapsed.as_secs_f64().ceil() as u64,
-        tests.join(",\n")
-    )
+    tests
 }
 
-/// Write [`json`] to `path` through a temporary file renamed into place, so
-/// a failure never leaves a truncated results.json.
-pub fn write_json(path: &Path, graded: &[Graded], elapsed: Duration, seed: u64) -> io::Result<()> {
+/// Gradescope's `results.json` for `tests`: the score, the time in whole
+/// seconds, the grade's seed in `extra_data`, and each test.
+pub fn results(tests: &[Test], elapsed: Duration, seed: u64) -> Value {
+    let score: u32 = tests.iter().map(|t| t.score).sum();
+    let list: Vec<Value> = tests
+        .iter()
+        .map(|t| {
+            json!({"name": t.name, "score": t.score, "max_score": t.max,
+                   "status": if t.score == t.max { "passed" } else { "failed" },
+                   "output": t.output, "visibility": "visible"})
+        })
+        .collect();
+    json!({"score": score, "execution_time": elapsed.as_secs_f64().ceil() as u64,
+           "visibility": "visible", "extra_data": {"seed": seed}, "tests": list})
+}
+
+/// Write [`results`] to `path` through a temporary file renamed into place,
+/// so a failure never leaves a truncated results.json.
+pub fn write_results(path: &Path, tests: &[Test], elapsed: Duration, seed: u64) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(&results(tests, elapsed, seed)).map_err(io::Error::other)? + "\n";
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let written = std::fs::write(&tmp, json(graded, elapsed, seed)).and_then(|()| std::fs::rename(&tmp, path));
+    let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
 }
 
+/// The tests of a Gradescope results.json.
+pub fn read_tests(text: &str) -> Result<Vec<Test>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("results.json is not JSON: {e}"))?;
+    let tests = v.get("tests").and_then(Value::as_array).ok_or("results.json has no \"tests\" list")?;
+    tests
+        .iter()
+        .map(|t| {
+            let num = |k: &str| t.get(k).and_then(Value::as_f64).map(|f| f as u32);
+            Ok(Test {
+                name: t.get("name").and_then(Value::as_str).ok_or("a test has no name")?.to_string(),
+                score: num("score").ok_or("a test has no score")?,
+                max: num("max_score").ok_or("a test has no max_score")?,
+                output: t.get("output").and_then(Value::as_str).unwrap_or("").to_string(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::labs;
-
-    #[test]
-    fn escapes_json_strings() {
-        assert_eq!(json_string("plain"), "\"plain\"");
-        assert_eq!(json_string("say \"hi\" \\ bye"), r#""say \"hi\" \\ bye""#);
-        assert_eq!(json_string("a\nb\tc\rd"), r#""a\nb\tc\rd""#);
-        assert_eq!(
-            json_string("\u{0}\u{1}\u{8}\u{c}\u{1b}[0m\u{1f}\u{7f}"),
-            r#""\u0000\u0001\b\f\u001b[0m\u001f\u007f""#
-        );
-        assert_eq!(json_string("管理员 说:hello ✓ é 🦀"), "\"管理员 说:hello ✓ é 🦀\"");
-        assert_eq!(json_string("\u{2028}"), "\"\u{2028}\"", "valid in JSON as is");
-        assert_eq!(json_string(""), "\"\"");
-    }
 
     #[test]
     fn writes_gradescope_results() {
@@ -193,14 +213,20 @@ mod tests {
                 result("more", 2, 0, Outcome::Skipped("first")),
             ],
         };
-        let text = json(&[g], Duration::from_millis(1500), 42);
-        assert!(text.starts_with("{\n  \"score\": 1,\n  \"execution_time\": 2,"), "{text}");
-        assert!(text.contains(&format!(
-            "{{\"name\": \"Lab 1 {}: basic\", \"score\": 1, \"max_score\": 1, \"status\": \"passed\", \"output\": \"OK (0.04s)\"",
-            bin.name
-        )));
-        assert!(text.contains(r#""output": "FAIL (0.04s)\nexpected a=7\n  | [child 9] a=\"1\"""#), "{text}");
-        assert!(text.contains("not run: it needs `first` to pass first"));
-        assert_eq!(text.matches("\"max_score\"").count(), 3);
+        let tests = tests(&[g]);
+        let v = results(&tests, Duration::from_millis(1500), 42);
+        assert_eq!(
+            (v["score"].as_u64(), v["execution_time"].as_u64(), v["extra_data"]["seed"].as_u64()),
+            (Some(1), Some(2), Some(42))
+        );
+        let t = v["tests"].as_array().unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0]["name"], format!("Lab 1 {}: basic", bin.name).as_str());
+        assert_eq!((t[0]["status"].as_str(), t[0]["output"].as_str()), (Some("passed"), Some("OK (0.04s)")));
+        assert_eq!(t[1]["output"], "FAIL (0.04s)\nexpected a=7\n  | [child 9] a=\"1\"");
+        assert!(t[2]["output"].as_str().unwrap().contains("not run: it needs `first` to pass first"));
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        assert_eq!(read_tests(&text).unwrap(), tests, "what is written reads back");
+        assert!(read_tests("{").is_err() && read_tests("{}").is_err());
     }
 }

@@ -6,7 +6,6 @@
 //! so. The results ([`CheckResult`], [`Graded`]) are what the reports show.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, mpsc};
 use std::time::{Duration, Instant};
 
@@ -93,25 +92,15 @@ pub fn new_seed() -> u64 {
     crate::random::random_u64() % 1_000_000_000
 }
 
-/// Set on SIGINT/SIGTERM/SIGHUP: give up the running check and stop.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_stop(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
 /// On SIGINT, SIGTERM or SIGHUP, give up the running check and stop (see
 /// [`stopped`]) rather than die and leave its scratch folder.
 pub fn catch_stop_signals() {
-    for sig in [nix::sys::signal::Signal::SIGINT, nix::sys::signal::Signal::SIGTERM, nix::sys::signal::Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(on_stop)) };
-    }
+    let _ = crate::signals::note_stop_signals();
 }
 
 /// Whether a stop signal came ([`catch_stop_signals`]).
 pub fn stopped() -> bool {
-    STOP.load(Ordering::SeqCst)
+    crate::signals::stop_noted().is_some()
 }
 
 const CHECK_THREAD: &str = "labkit-check";
@@ -192,7 +181,7 @@ pub fn grade_check(settings: &Settings, check: &Check, program: &Program, dir: &
                 break Outcome::Failed(format!("the check itself crashed (a bug in the kit, please report it): {why}"));
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if STOP.load(Ordering::SeqCst) {
+                if stopped() {
                     grader.abandon();
                     break Outcome::Interrupted;
                 }

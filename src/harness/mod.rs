@@ -93,14 +93,14 @@ pub struct Grader {
 /// One run a [`Grader`] started, as the grading front end sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpawnRecord {
-    /// The command line run (without the reaper).
+    /// The command line run (without the supervisor).
     pub command: String,
-    /// The `labkit reap` process that runs it.
-    pub reaper_pid: u32,
+    /// The supervisor (`labkit reap`) that runs it.
+    pub supervisor_pid: u32,
     /// The file holding the run's whole output, once [`Spawned::finish`]
     /// wrote it (only with [`Grader::keep_runs_in`]).
     pub log: Option<PathBuf>,
-    /// Whether the reaper killed the run at the timeout.
+    /// Whether the supervisor killed the run at the timeout.
     pub timed_out: bool,
     /// What it printed ([`Transcript::excerpt`]), once it finished, unless
     /// the check read its output itself while it ran: the context the front
@@ -136,7 +136,7 @@ impl Grader {
     }
 
     /// Keep every run's output (command, exit code, stdout, stderr and the
-    /// reaper's report) in `dir/run-N.log` instead of discarding it, so a
+    /// supervisor's report) in `dir/run-N.log` instead of discarding it, so a
     /// teacher can read the whole output behind a failed check.
     pub fn keep_runs_in(&mut self, dir: impl Into<PathBuf>) -> io::Result<()> {
         let dir = dir.into();
@@ -151,15 +151,15 @@ impl Grader {
     }
 
     /// Give up on the runs still going (for a check that hangs, or an
-    /// interrupted grade): ask each run's reaper to stop (`SIGTERM`: it kills
-    /// and reaps everything the run made), reap the reapers, remove the
+    /// interrupted grade): ask each run's supervisor to stop (`SIGTERM`: it
+    /// kills and reaps everything the run made), reap the supervisors, remove the
     /// scratch folder, and refuse any new run from now on. Returns how many
     /// runs were still going.
     pub fn abandon(&self) -> usize {
         let pids: Vec<i32> = {
             let mut log = lock(&self.runs);
             log.closed = true;
-            log.records.iter().map(|r| r.reaper_pid as i32).collect()
+            log.records.iter().map(|r| r.supervisor_pid as i32).collect()
         };
         let me = std::process::id() as i32;
         // Only our own children that are still `labkit reap` processes: a PID
@@ -169,7 +169,7 @@ impl Grader {
         for &pid in &going {
             let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
         }
-        // The reaper kills everything at once on SIGTERM; give it time to reap.
+        // The supervisor kills everything at once on SIGTERM; give it time to reap.
         let end = Instant::now() + self.grace + Duration::from_secs(5);
         for &pid in &going {
             let pid = nix::unistd::Pid::from_raw(pid);
@@ -187,28 +187,10 @@ impl Grader {
         &self.labkit
     }
 
-    /// The environment every graded program runs in, the same on every
-    /// machine: a grade must not depend on the grader's own variables
-    /// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
-    /// buffered output at `os._exit`; `LD_PRELOAD`, a locale or `TMPDIR`
-    /// could change what a program does). It holds `PATH` (the grader's, to
-    /// find `python3` and the like; `/usr/local/bin:/usr/bin:/bin` if it has
-    /// none), `HOME` (the grader's scratch folder) and `LANG=C.UTF-8`, plus
-    /// the [`Grader::keep_env`] variables the grader has.
+    /// The environment every graded program runs in: [`clean_environment`]
+    /// with `HOME` in the grader's scratch folder.
     pub fn environment(&self) -> Vec<(String, String)> {
-        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
-        let mut env = vec![
-            ("PATH".to_string(), path),
-            ("HOME".to_string(), self.scratch.to_string_lossy().into_owned()),
-            ("LANG".to_string(), "C.UTF-8".to_string()),
-        ];
-        for name in &self.keep_env {
-            if let Ok(value) = std::env::var(name) {
-                env.retain(|(k, _)| k != name);
-                env.push((name.clone(), value));
-            }
-        }
-        env
+        clean_environment(&self.scratch.to_string_lossy(), &self.keep_env)
     }
 
     /// A fresh path in the grader's scratch folder, with a random name.
@@ -216,13 +198,13 @@ impl Grader {
         self.scratch.join(format!("{stem}-{:x}", random_u64() & 0xffff_ffff))
     }
 
-    /// Start `program args...` under the reaper with piped stdin, stdout and
+    /// Start `program args...` under a supervisor with piped stdin, stdout and
     /// stderr, for checks that talk to the program while it runs (they may
     /// take `child.stdout`). Who wrote each line is not known
     /// ([`Transcript::writers`] is empty): checks that only read the output at the
     /// end use [`Grader::spawn_watched`] or [`Grader::run`].
-    pub fn spawn(&self, program: &Program, args: &[&str]) -> io::Result<Spawned> {
-        self.start(program, args, false)
+    pub fn spawn(&self, program: &Program, args: &[&str]) -> Result<Spawned, String> {
+        self.start(program, args, false).map_err(|e| self.cannot_start(e))
     }
 
     /// [`Grader::spawn`], but the program's stdout is a Unix stream socket
@@ -231,8 +213,14 @@ impl Grader {
     /// PID, so [`Transcript::writers`] says who wrote each line. To the program it
     /// is an ordinary non-terminal stdout, block-buffered like a pipe.
     /// `child.stdout` is `None`: the output is read by [`Spawned::finish`].
-    pub fn spawn_watched(&self, program: &Program, args: &[&str]) -> io::Result<Spawned> {
-        self.start(program, args, true)
+    pub fn spawn_watched(&self, program: &Program, args: &[&str]) -> Result<Spawned, String> {
+        self.start(program, args, true).map_err(|e| self.cannot_start(e))
+    }
+
+    /// Why a program could not be started: the supervisor itself did not
+    /// start (a program that does not exist is the supervisor's report).
+    fn cannot_start(&self, e: io::Error) -> String {
+        format!("cannot start the program: its supervisor `{} reap` did not start: {e}", self.labkit.display())
     }
 
     fn start(&self, program: &Program, args: &[&str], writers: bool) -> io::Result<Spawned> {
@@ -275,7 +263,7 @@ impl Grader {
         let keep = self.keep.as_ref().map(|dir| dir.join(format!("run-{}.log", index + 1)));
         log.records.push(SpawnRecord {
             command: command.clone(),
-            reaper_pid: child.id(),
+            supervisor_pid: child.id(),
             log: None,
             timed_out: false,
             excerpt: None,
@@ -286,9 +274,7 @@ impl Grader {
 
     /// Run `program args...` to its end with `stdin` as its input.
     pub fn run_with_input(&self, program: &Program, args: &[&str], stdin: &[u8]) -> Result<Transcript, String> {
-        let running =
-            self.spawn(program, args).map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
-        Self::feed(running, stdin)
+        Self::feed(self.spawn(program, args)?, stdin)
     }
 
     /// Run `program args...` to its end with empty input.
@@ -300,10 +286,7 @@ impl Grader {
     /// [`Grader::spawn_watched`]), so that [`Transcript::expect_basic`] also checks
     /// that every line was written by the process its tag names.
     pub fn run_watched(&self, program: &Program, args: &[&str]) -> Result<Transcript, String> {
-        let running = self
-            .spawn_watched(program, args)
-            .map_err(|e| format!("cannot start the reaper {}: {e}", self.labkit.display()))?;
-        Self::feed(running, b"")
+        Self::feed(self.spawn_watched(program, args)?, b"")
     }
 
     fn feed(mut running: Spawned, stdin: &[u8]) -> Result<Transcript, String> {
@@ -312,6 +295,30 @@ impl Grader {
         }
         running.finish()
     }
+}
+
+/// The environment every graded program runs in, the same on every
+/// machine: a grade must not depend on the grader's own variables
+/// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
+/// buffered output at `os._exit`; `LD_PRELOAD`, a locale or `TMPDIR` could
+/// change what a program does). It holds `PATH` (the grader's, to find
+/// `python3` and the like; `/usr/local/bin:/usr/bin:/bin` if it has none),
+/// `HOME` (`home`: the grader's scratch folder) and `LANG=C.UTF-8`, plus the
+/// variables named in `keep` that the grader has (`--keep-env NAME`).
+pub fn clean_environment(home: &str, keep: &[String]) -> Vec<(String, String)> {
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut env = vec![
+        ("PATH".to_string(), path),
+        ("HOME".to_string(), home.to_string()),
+        ("LANG".to_string(), "C.UTF-8".to_string()),
+    ];
+    for name in keep {
+        if let Ok(value) = std::env::var(name) {
+            env.retain(|(k, _)| k != name);
+            env.push((name.clone(), value));
+        }
+    }
+    env
 }
 
 /// Checks about time on a machine that may be busy.
@@ -404,29 +411,30 @@ impl Spawned {
         self.keep.as_deref()
     }
 
-    /// The PID of the reaper running the program: the program's parent.
-    pub fn reaper_pid(&self) -> i32 {
+    /// The PID of the supervisor (`labkit reap`) running the program: the
+    /// program's parent.
+    pub fn supervisor_pid(&self) -> i32 {
         self.child.id() as i32
     }
 
     /// Watch the program's processes in `/proc` while it runs: about every
-    /// millisecond, call `seen` with every descendant of the reaper (the
+    /// millisecond, call `seen` with every descendant of the supervisor (the
     /// program's main process, its children, ..., parents first) until
     /// `seen` returns true (then `true`), or the program has ended or
     /// `deadline` has passed (then `false`). This is the grader's own
     /// evidence, independent of what the program prints.
     pub fn watch(&mut self, deadline: Duration, mut seen: impl FnMut(&[Stat]) -> bool) -> bool {
-        let reaper = self.reaper_pid();
+        let supervisor = self.supervisor_pid();
         let mut found = false;
         crate::procfs::poll_until(deadline, || {
-            found = seen(&crate::procfs::descendants(reaper));
+            found = seen(&crate::procfs::descendants(supervisor));
             found || !matches!(self.child.try_wait(), Ok(None))
         });
         found
     }
 
-    /// Close stdin, wait for the program (and the reaper) to end, and collect
-    /// its output and the reaper's report. A timeout or a program that could
+    /// Close stdin, wait for the program (and the supervisor) to end, and
+    /// collect its output and the supervisor's report. A timeout or a program that could
     /// not be started is an `Err` with the reason.
     pub fn finish(mut self) -> Result<Transcript, String> {
         drop(self.child.stdin.take());
@@ -445,19 +453,20 @@ impl Spawned {
             let _ = s.read_to_end(&mut out);
         } else if let Some(socket) = self.socket.take() {
             chunks = read_with_writers(&socket, &mut out);
-            // A reaper that caps the output (`labkit reap --max-output`)
+            // A supervisor that caps the output (`labkit reap --max-output`)
             // relays it: then it wrote every byte, and who wrote each line
             // is unknown rather than wrong.
-            let reaper = self.child.id() as i32;
-            if chunks.iter().any(|&(pid, _)| pid == reaper) {
+            let supervisor = self.supervisor_pid();
+            if chunks.iter().any(|&(pid, _)| pid == supervisor) {
                 chunks.clear();
             }
         }
         let err = err_reader.join().unwrap_or_default();
-        let status = self.child.wait().map_err(|e| format!("waiting for the reaper: {e}"))?;
+        let status = self.child.wait().map_err(|e| format!("waiting for the supervisor: {e}"))?;
         let text = std::fs::read_to_string(&self.report).unwrap_or_default();
         let _ = std::fs::remove_file(&self.report);
-        let report = Report::from_text(&text).ok_or_else(|| format!("the reaper ended ({status}) without a report"))?;
+        let report = Report::from_text(&text)
+            .ok_or_else(|| format!("the supervisor `labkit reap` ended ({status}) without a report"))?;
         let writers = line_writers(&out, &chunks);
         let stdout = String::from_utf8_lossy(&out).into_owned();
         let run = Transcript {
@@ -479,11 +488,7 @@ impl Spawned {
             return Err(format!("could not run `{}`: {e}", run.command));
         }
         if run.report.timed_out {
-            return Err(format!(
-                "`{}` did not finish in time: killed with all its processes\n{}",
-                run.command,
-                run.excerpt()
-            ));
+            return Err(format!("`{}` did not finish in time: killed with all its processes", run.command));
         }
         Ok(run)
     }

@@ -5,7 +5,7 @@ use super::{Verdict, expect};
 use crate::out::Tagged;
 use crate::reaper::Report;
 
-/// What one run of a program under the reaper produced.
+/// What one run of a program under the grader's supervisor (`labkit reap`) produced.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     /// The command line that was run, for messages.
@@ -19,7 +19,7 @@ pub struct Transcript {
     /// [`super::Grader::run`]); empty when unknown (a run started with
     /// [`super::Grader::spawn`], whose stdout is a plain pipe).
     pub writers: Vec<Vec<i32>>,
-    /// What the reaper saw: exit code, orphans left behind.
+    /// What the supervisor saw: exit code, orphans left behind.
     pub report: Report,
 }
 
@@ -40,7 +40,7 @@ impl Transcript {
             .iter()
             .filter(|l| l.role == role)
             .find_map(|l| l.fact(key).map(|v| (l, v)))
-            .ok_or_else(|| format!("expected a line `[{role} PID] ... {key}=...`, found none\n{}", self.excerpt()))
+            .ok_or_else(|| format!("expected a line `[{role} PID] ... {key}=...`, found none"))
     }
 
     /// Every value of the fact `key=` printed by `role`, in order.
@@ -48,28 +48,49 @@ impl Transcript {
         self.by(role).filter_map(|l| l.fact(key).map(|v| (l, v))).collect()
     }
 
-    /// The PID a role printed its lines with (the same on all its lines).
-    pub fn pid_of(&self, role: &str) -> Result<i32, String> {
+    /// The distinct PIDs the lines tagged `role` carry, in order of appearance.
+    pub fn pids(&self, role: &str) -> Vec<i32> {
         let mut pids: Vec<i32> = Vec::new();
         for line in self.by(role) {
             if !pids.contains(&line.pid) {
                 pids.push(line.pid);
             }
         }
+        pids
+    }
+
+    /// The PID a role printed its lines with (the same on all its lines).
+    pub fn pid_of(&self, role: &str) -> Result<i32, String> {
+        let pids = self.pids(role);
         match pids.as_slice() {
             [pid] => Ok(*pid),
-            [] => Err(format!("expected lines tagged `[{role} PID]`, found none\n{}", self.excerpt())),
+            [] => Err(format!("expected lines tagged `[{role} PID]`, found none")),
             _ => {
                 let pids: Vec<String> = pids.iter().map(i32::to_string).collect();
                 Err(format!(
                     "the lines tagged `{role}` carry different PIDs: {} (one {role} process was expected; \
                      a child that does not end with _exit() at the end of its part runs on into the \
-                     parent's code and prints the parent's lines too)\n{}",
-                    pids.join(", "),
-                    self.excerpt()
+                     parent's code and prints the parent's lines too)",
+                    pids.join(", ")
                 ))
             }
         }
+    }
+
+    /// The PID of each of `roles` ([`Transcript::pid_of`]), all different:
+    /// one process per role.
+    pub fn role_pids<const N: usize>(&self, roles: [&str; N]) -> Result<[i32; N], String> {
+        let mut pids = [0; N];
+        for (i, role) in roles.iter().enumerate() {
+            let pid = self.pid_of(role)?;
+            if let Some(other) = pids[..i].iter().position(|&p| p == pid).map(|j| roles[j]) {
+                return Err(format!(
+                    "the lines tagged `{other}` and `{role}` carry the same PID {pid}: two roles, one process"
+                ));
+            }
+            pids[i] = pid;
+        }
+        Ok(pids)
     }
 
     /// Stdout lines that lack the `[role PID]` tag.
@@ -80,7 +101,7 @@ impl Transcript {
     /// The value of the first `key=` fact printed by `role`, as a number (a PID, a count, a code).
     pub fn number(&self, role: &str, key: &str) -> Result<i32, String> {
         let (_, v) = self.fact(role, key)?;
-        v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a number\n{}", self.excerpt()))
+        v.parse().map_err(|_| format!("`{key}={v}` printed by the {role} is not a number"))
     }
 
     /// The basic check every lab starts with: exit code 0, nothing left
@@ -89,12 +110,17 @@ impl Transcript {
     pub fn expect_basic(&self) -> Verdict {
         self.expect_success()?;
         self.expect_clean()?;
+        self.expect_tagged()?;
+        self.expect_own_lines()
+    }
+
+    /// Every stdout line is tagged `[role PID]` (blank lines aside).
+    pub fn expect_tagged(&self) -> Verdict {
         let untagged = self.untagged();
         expect(untagged.is_empty(), || {
             let lines: String = untagged.iter().take(10).map(|l| format!("  | {l}\n")).collect();
             format!("every line must start with `[role PID]`; these do not:\n{lines}")
-        })?;
-        self.expect_own_lines()
+        })
     }
 
     /// Every tagged line was written by the process whose PID its tag shows.
@@ -132,10 +158,9 @@ impl Transcript {
                 "every process must print its own lines, tagged with its own PID".to_string()
             };
             return Err(format!(
-                "the line\n  | {text}\nis tagged with PID {} but was written by process {}: {why}\n{}",
+                "the line\n  | {text}\nis tagged with PID {} but was written by process {}: {why}",
                 line.pid,
-                by.join(" and "),
-                self.excerpt()
+                by.join(" and ")
             ));
         }
         Ok(())
@@ -145,19 +170,8 @@ impl Transcript {
     /// carry one PID, and the roles' PIDs differ. A child that runs on past
     /// its part into the parent's code prints the parent's lines with its
     /// own PID (or a second `child` PID).
-    pub fn expect_one_process_per_role(&self, roles: &[&str]) -> Verdict {
-        let mut seen: Vec<(&str, i32)> = Vec::new();
-        for role in roles {
-            let pid = self.pid_of(role)?;
-            if let Some((other, _)) = seen.iter().find(|(_, p)| *p == pid) {
-                return Err(format!(
-                    "the lines tagged `{other}` and `{role}` carry the same PID {pid}: two roles, one process\n{}",
-                    self.excerpt()
-                ));
-            }
-            seen.push((role, pid));
-        }
-        Ok(())
+    pub fn expect_one_process_per_role<const N: usize>(&self, roles: &[&str; N]) -> Verdict {
+        self.role_pids(*roles).map(drop)
     }
 
     /// No line of a role other than `parent` states one of `facts`, the
@@ -172,16 +186,15 @@ impl Transcript {
             let names: Vec<String> = facts.iter().map(|f| format!("{f}=")).collect();
             format!(
                 "only the parent states {}; this line does:\n  | {l}\n\
-                 (a child that does not end with _exit() at the end of its part runs on into the parent's code)\n{}",
-                names.join(", "),
-                self.excerpt()
+                 (a child that does not end with _exit() at the end of its part runs on into the parent's code)",
+                names.join(", ")
             )
         })
     }
 
     /// Fails unless the program exited with code 0.
     pub fn expect_success(&self) -> Verdict {
-        expect(self.code() == 0, || format!("expected exit code 0, got {}\n{}", self.code(), self.excerpt()))
+        expect(self.code() == 0, || format!("expected exit code 0, got {}", self.code()))
     }
 
     /// Fails if the program left any process behind (orphans, running or zombie).
@@ -191,16 +204,20 @@ impl Transcript {
             .adopted
             .iter()
             .map(|e| {
-                format!("{} ({}, {})", e.pid, e.comm, if e.killed_by_reaper { "still running: killed" } else { &e.how })
+                let how = if e.killed_by_reaper { "still running: killed by the grader" } else { &e.how };
+                format!("{} ({}, {how})", e.pid, e.comm)
             })
             .collect();
-        expect(left.is_empty(), || format!("the program left processes behind for the reaper: {}", left.join(", ")))
+        expect(left.is_empty(), || {
+            format!("the program left processes behind (the grader's supervisor found them): {}", left.join(", "))
+        })
     }
 
     /// The whole run as [`super::Grader::keep_runs_in`] keeps it: the command, its
     /// exit code, all of stdout and stderr (unless the check read a stream
-    /// itself while the program ran: `taken`), and the reaper's report.
-    pub(super) fn log_text(&self, reaper_report: &str, taken: (bool, bool)) -> String {
+    /// itself while the program ran: `taken`), and the supervisor's report
+    /// (under the heading `--- reaper report ---`: the report of `labkit reap`).
+    pub(super) fn log_text(&self, supervisor_report: &str, taken: (bool, bool)) -> String {
         let stream = |text: &str, taken: bool| {
             if taken {
                 "(read by the check while the program ran: see the check's message)\n".into()
@@ -215,7 +232,7 @@ impl Transcript {
             if self.report.timed_out { " (timed out: killed with all its processes)" } else { "" },
             stream(&self.stdout, taken.0),
             stream(&self.stderr, taken.1),
-            reaper_report
+            supervisor_report
         )
     }
 

@@ -165,16 +165,9 @@ fn canonical(trace: &Trace, procs: &[Proc]) -> Trace {
 /// own, so that a zombie's (or a sleeper's) lane shows while time passes.
 pub const GAP: std::time::Duration = std::time::Duration::from_millis(30);
 
-/// `12.3ms`, `1.234s`.
+/// `1.23ms`, `12.3ms`, `1.234s`.
 pub fn show_time(t: std::time::Duration) -> String {
-    let ms = t.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.2}ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.1}ms")
-    } else {
-        format!("{:.3}s", ms / 1000.0)
-    }
+    crate::delay::show_as(t, crate::delay::Style::Scaled)
 }
 
 /// The last part of a path.

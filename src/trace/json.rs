@@ -4,355 +4,201 @@
 //! {"command": ["zombie", "--delay", "0"], "tracer": 100, "main": 101, "timed_out": false,
 //!  "notes": [],
 //!  "events": [
-//!   {"seq": 0, "t_us": 12, "pid": 100, "kind": "fork", "child": 101, "how": "start"},
-//!   {"seq": 1, "t_us": 410, "pid": 101, "kind": "exec", "path": "/.../zombie", "argv": ["zombie", "--delay", "0"]},
-//!   {"seq": 9, "t_us": 3020, "pid": 102, "kind": "reaped", "by": 101, "call": "wait4"},
-//!   ...]}
+//!   {"seq":0,"t_us":12,"pid":100,"kind":"fork","child":101,"how":"start"},
+//!   {"seq":1,"t_us":410,"pid":101,"kind":"exec","path":"/.../zombie","argv":["zombie","--delay","0"]},
+//!   {"seq":9,"t_us":3020,"pid":102,"kind":"reaped","by":101,"call":"wait4"},
+//!   ...
+//!  ]}
 //! ```
 //!
-//! Every event is one flat object on its own line: `kind` names the
-//! [`Kind`] (`fork`, `exec`, `output`, `write`, `kill`, `signal`,
-//! `stopped`, `continued`, `subreaper`, `exit`, `adopted`, `reaped`,
-//! `wait_failed`), the other keys are its fields. An exit has `code`, or
-//! `signal` and `core`; a reap by the kernel has `"by": "kernel"`.
+//! Every event is one flat object on its own line, with `seq`, `t_us`,
+//! `pid` and `kind`: `kind` names the [`Kind`] (`fork`, `exec`, `output`,
+//! `write`, `kill`, `signal`, `stopped`, `continued`, `subreaper`, `exit`,
+//! `adopted`, `reaped`, `wait_failed`), the other keys are its fields
+//! (in the order written: serde_json's `preserve_order`). An exit has
+//! `code`, or `signal` and `core`; a reap by the kernel has
+//! `"by": "kernel"`; a write's `offset` is `null` when it was not
+//! positioned.
 //!
-//! The kit writes and reads only this shape, so a few lines of escaping and
-//! a small reader do it; no JSON crate is needed.
+//! serde_json writes every value and reads the document back; only the
+//! frame that puts one event on each line is ours.
 
-use std::fmt::Write as _;
 use std::time::Duration;
+
+use serde_json::{Map, Value, json};
 
 use super::{Event, ForkHow, Kind, ReapedBy, Status, Trace};
 
-/// A JSON string literal.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// The `kind`s an event can have, as the JSON names them.
+const KINDS: &str = "fork, exec, output, write, kill, signal, stopped, continued, subreaper, exit, \
+                     adopted, reaped, wait_failed";
 
-fn strings(list: &[String]) -> String {
-    format!("[{}]", list.iter().map(|s| string(s)).collect::<Vec<_>>().join(", "))
-}
-
-/// The fields of one event, after `seq`, `t_us` and `pid`.
-fn fields(kind: &Kind) -> String {
+/// The fields of one event's [`Kind`], `kind` included.
+fn fields(kind: &Kind) -> Value {
     match kind {
-        Kind::Fork { child, how } => format!(r#""kind": "fork", "child": {child}, "how": "{}""#, how.as_str()),
-        Kind::Exec { path, argv } => format!(r#""kind": "exec", "path": {}, "argv": {}"#, string(path), strings(argv)),
-        Kind::Output { fd, text } => format!(r#""kind": "output", "fd": {fd}, "text": {}"#, string(text)),
+        Kind::Fork { child, how } => json!({"kind": "fork", "child": child, "how": how.as_str()}),
+        Kind::Exec { path, argv } => json!({"kind": "exec", "path": path, "argv": argv}),
+        Kind::Output { fd, text } => json!({"kind": "output", "fd": fd, "text": text}),
         Kind::Write { call, path, bytes, offset } => {
-            let off = offset.map_or("null".to_string(), |o| o.to_string());
-            format!(
-                r#""kind": "write", "call": {}, "path": {}, "bytes": {bytes}, "offset": {off}"#,
-                string(call),
-                string(path)
-            )
+            json!({"kind": "write", "call": call, "path": path, "bytes": bytes, "offset": offset})
         }
-        Kind::Kill { target, sig } => format!(r#""kind": "kill", "target": {target}, "sig": {sig}"#),
-        Kind::Signal { sig } => format!(r#""kind": "signal", "sig": {sig}"#),
-        Kind::Stopped { sig } => format!(r#""kind": "stopped", "sig": {sig}"#),
-        Kind::Continued => r#""kind": "continued""#.to_string(),
-        Kind::Subreaper => r#""kind": "subreaper""#.to_string(),
-        Kind::Exit { status: Status::Exited(code) } => format!(r#""kind": "exit", "code": {code}"#),
-        Kind::Exit { status: Status::Killed { sig, core } } => {
-            format!(r#""kind": "exit", "signal": {sig}, "core": {core}"#)
-        }
-        Kind::Adopted { from, by } => format!(r#""kind": "adopted", "from": {from}, "by": {by}"#),
-        Kind::Reaped { by: ReapedBy::Process { pid, call } } => {
-            format!(r#""kind": "reaped", "by": {pid}, "call": {}"#, string(call))
-        }
-        Kind::Reaped { by: ReapedBy::Kernel } => r#""kind": "reaped", "by": "kernel""#.to_string(),
-        Kind::WaitFailed { call, errno } => {
-            format!(r#""kind": "wait_failed", "call": {}, "errno": {errno}"#, string(call))
-        }
+        Kind::Kill { target, sig } => json!({"kind": "kill", "target": target, "sig": sig}),
+        Kind::Signal { sig } => json!({"kind": "signal", "sig": sig}),
+        Kind::Stopped { sig } => json!({"kind": "stopped", "sig": sig}),
+        Kind::Continued => json!({"kind": "continued"}),
+        Kind::Subreaper => json!({"kind": "subreaper"}),
+        Kind::Exit { status: Status::Exited(code) } => json!({"kind": "exit", "code": code}),
+        Kind::Exit { status: Status::Killed { sig, core } } => json!({"kind": "exit", "signal": sig, "core": core}),
+        Kind::Adopted { from, by } => json!({"kind": "adopted", "from": from, "by": by}),
+        Kind::Reaped { by: ReapedBy::Process { pid, call } } => json!({"kind": "reaped", "by": pid, "call": call}),
+        Kind::Reaped { by: ReapedBy::Kernel } => json!({"kind": "reaped", "by": "kernel"}),
+        Kind::WaitFailed { call, errno } => json!({"kind": "wait_failed", "call": call, "errno": errno}),
     }
+}
+
+/// One event as one flat object.
+fn event_value(e: &Event) -> Value {
+    let micros = u64::try_from(e.t.as_micros()).unwrap_or(u64::MAX);
+    let mut v = json!({"seq": e.seq, "t_us": micros, "pid": e.pid});
+    if let (Value::Object(all), Value::Object(more)) = (&mut v, fields(&e.kind)) {
+        all.extend(more);
+    }
+    v
 }
 
 /// The whole trace as JSON (one event a line).
 pub fn to_json(trace: &Trace) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"{{"command": {}, "tracer": {}, "main": {}, "timed_out": {},"#,
-        strings(&trace.command),
-        trace.tracer,
-        trace.main,
-        trace.timed_out
-    );
-    let _ = writeln!(out, r#" "notes": {},"#, strings(&trace.notes));
-    out.push_str(" \"events\": [\n");
-    for (i, e) in trace.events.iter().enumerate() {
-        let comma = if i + 1 < trace.events.len() { "," } else { "" };
-        let _ = writeln!(
-            out,
-            r#"  {{"seq": {}, "t_us": {}, "pid": {}, {}}}{comma}"#,
-            e.seq,
-            e.t.as_micros(),
-            e.pid,
-            fields(&e.kind)
-        );
-    }
-    out.push_str(" ]}\n");
-    out
+    let events: Vec<String> = trace.events.iter().map(|e| format!("  {}", event_value(e))).collect();
+    let events = if events.is_empty() { String::new() } else { format!("\n{}\n ", events.join(",\n")) };
+    format!(
+        "{{\"command\": {}, \"tracer\": {}, \"main\": {}, \"timed_out\": {},\n \"notes\": {},\n \"events\": [{events}]}}\n",
+        json!(trace.command),
+        json!(trace.tracer),
+        json!(trace.main),
+        json!(trace.timed_out),
+        json!(trace.notes),
+    )
 }
 
-/// A JSON value, as far as the event log needs.
-#[derive(Debug, Clone, PartialEq)]
-enum Value {
-    Null,
-    Bool(bool),
-    Num(i64),
-    Str(String),
-    List(Vec<Value>),
-    Obj(Vec<(String, Value)>),
+/// A value as the reader quotes it in an error: its JSON, cut short.
+fn shown(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 { format!("{}...", s.chars().take(40).collect::<String>()) } else { s }
 }
 
-impl Value {
-    fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
+fn as_i32(v: &Value) -> Option<i32> {
+    i32::try_from(v.as_i64()?).ok()
+}
+
+/// One object of the document (the trace, or one event), with its name
+/// for errors: every read says which object and which key is wrong.
+struct Obj<'a> {
+    name: String,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Obj<'a> {
+    fn err(&self, what: &str) -> String {
+        format!("not a labkit trace: {} {what}", self.name)
+    }
+    /// The error for `key` when it is missing or is not `want`.
+    fn wrong(&self, key: &str, want: &str) -> String {
+        match self.map.get(key) {
+            Some(v) => self.err(&format!("has \"{key}\": {}, not {want}", shown(v))),
+            None => self.err(&format!("has no \"{key}\"")),
         }
     }
-    fn num(&self, key: &str) -> Result<i64, String> {
-        match self.get(key) {
-            Some(Value::Num(n)) => Ok(*n),
-            _ => Err(format!("no number '{key}'")),
-        }
+    /// `key`'s value through `read`, or an error naming what it should be.
+    fn read<T>(&self, key: &str, want: &str, read: impl Fn(&'a Value) -> Option<T>) -> Result<T, String> {
+        self.map.get(key).and_then(read).ok_or_else(|| self.wrong(key, want))
     }
     fn int(&self, key: &str) -> Result<i32, String> {
-        i32::try_from(self.num(key)?).map_err(|_| format!("'{key}' is out of range"))
+        self.read(key, "a whole number (32 bits)", as_i32)
     }
-    fn str(&self, key: &str) -> Result<String, String> {
-        match self.get(key) {
-            Some(Value::Str(s)) => Ok(s.clone()),
-            _ => Err(format!("no text '{key}'")),
-        }
+    fn long(&self, key: &str) -> Result<i64, String> {
+        self.read(key, "a whole number", Value::as_i64)
     }
-    fn strs(&self, key: &str) -> Result<Vec<String>, String> {
-        match self.get(key) {
-            Some(Value::List(l)) => l
-                .iter()
-                .map(|v| match v {
-                    Value::Str(s) => Ok(s.clone()),
-                    _ => Err(format!("'{key}' holds a non-text value")),
-                })
-                .collect(),
-            _ => Err(format!("no list '{key}'")),
-        }
+    fn count(&self, key: &str) -> Result<u64, String> {
+        self.read(key, "a whole number from 0", Value::as_u64)
+    }
+    fn text(&self, key: &str) -> Result<String, String> {
+        self.read(key, "text", |v| v.as_str().map(str::to_string))
+    }
+    fn texts(&self, key: &str) -> Result<Vec<String>, String> {
+        self.read(key, "a list of texts", |v| v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect())
     }
     fn bool(&self, key: &str) -> Result<bool, String> {
-        match self.get(key) {
-            Some(Value::Bool(b)) => Ok(*b),
-            _ => Err(format!("no true/false '{key}'")),
-        }
+        self.read(key, "true or false", Value::as_bool)
     }
 }
 
-struct Parser<'a> {
-    s: &'a [u8],
-    at: usize,
-}
-
-impl Parser<'_> {
-    fn ws(&mut self) {
-        while self.at < self.s.len() && self.s[self.at].is_ascii_whitespace() {
-            self.at += 1;
-        }
-    }
-    fn err(&self, what: &str) -> String {
-        format!("not a labkit trace: {what} at byte {}", self.at)
-    }
-    fn eat(&mut self, c: u8) -> Result<(), String> {
-        self.ws();
-        if self.s.get(self.at) == Some(&c) {
-            self.at += 1;
-            Ok(())
-        } else {
-            Err(self.err(&format!("expected '{}'", c as char)))
-        }
-    }
-    fn value(&mut self) -> Result<Value, String> {
-        self.ws();
-        match self.s.get(self.at) {
-            Some(b'{') => {
-                self.at += 1;
-                let mut fields = Vec::new();
-                self.ws();
-                if self.s.get(self.at) == Some(&b'}') {
-                    self.at += 1;
-                    return Ok(Value::Obj(fields));
-                }
-                loop {
-                    self.ws();
-                    let Value::Str(k) = self.value()? else { return Err(self.err("expected a key")) };
-                    self.eat(b':')?;
-                    fields.push((k, self.value()?));
-                    self.ws();
-                    match self.s.get(self.at) {
-                        Some(b',') => self.at += 1,
-                        Some(b'}') => {
-                            self.at += 1;
-                            return Ok(Value::Obj(fields));
-                        }
-                        _ => return Err(self.err("expected ',' or '}'")),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.at += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.s.get(self.at) == Some(&b']') {
-                    self.at += 1;
-                    return Ok(Value::List(items));
-                }
-                loop {
-                    items.push(self.value()?);
-                    self.ws();
-                    match self.s.get(self.at) {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(Value::List(items));
-                        }
-                        _ => return Err(self.err("expected ',' or ']'")),
-                    }
-                }
-            }
-            Some(b'"') => {
-                self.at += 1;
-                let mut out = String::new();
-                loop {
-                    let rest = std::str::from_utf8(&self.s[self.at..]).map_err(|_| self.err("bad UTF-8"))?;
-                    let mut chars = rest.char_indices();
-                    let Some((_, c)) = chars.next() else { return Err(self.err("unterminated text")) };
-                    self.at += c.len_utf8();
-                    match c {
-                        '"' => return Ok(Value::Str(out)),
-                        '\\' => {
-                            let e = *self.s.get(self.at).ok_or_else(|| self.err("bad escape"))?;
-                            self.at += 1;
-                            match e {
-                                b'n' => out.push('\n'),
-                                b'r' => out.push('\r'),
-                                b't' => out.push('\t'),
-                                b'u' => {
-                                    let hex = self.s.get(self.at..self.at + 4).ok_or_else(|| self.err("bad \\u"))?;
-                                    let n = u32::from_str_radix(std::str::from_utf8(hex).unwrap_or("x"), 16)
-                                        .map_err(|_| self.err("bad \\u"))?;
-                                    self.at += 4;
-                                    out.push(char::from_u32(n).unwrap_or('\u{fffd}'));
-                                }
-                                other => out.push(other as char),
-                            }
-                        }
-                        c => out.push(c),
-                    }
-                }
-            }
-            Some(b't') if self.s[self.at..].starts_with(b"true") => {
-                self.at += 4;
-                Ok(Value::Bool(true))
-            }
-            Some(b'f') if self.s[self.at..].starts_with(b"false") => {
-                self.at += 5;
-                Ok(Value::Bool(false))
-            }
-            Some(b'n') if self.s[self.at..].starts_with(b"null") => {
-                self.at += 4;
-                Ok(Value::Null)
-            }
-            Some(c) if *c == b'-' || c.is_ascii_digit() => {
-                let start = self.at;
-                self.at += 1;
-                while self.at < self.s.len() && self.s[self.at].is_ascii_digit() {
-                    self.at += 1;
-                }
-                let t = std::str::from_utf8(&self.s[start..self.at]).unwrap_or("x");
-                t.parse().map(Value::Num).map_err(|_| self.err("bad number"))
-            }
-            _ => Err(self.err("unexpected character")),
-        }
-    }
-}
-
-fn event(v: &Value) -> Result<Event, String> {
-    let kind = match v.str("kind")?.as_str() {
+/// Event number `i` of the list (counting from 0, as `seq` does).
+fn event(i: usize, v: &Value) -> Result<Event, String> {
+    let name = format!("event {i}");
+    let Some(map) = v.as_object() else {
+        return Err(format!("not a labkit trace: {name} is {}, not an object", shown(v)));
+    };
+    let o = Obj { name, map };
+    let kind = match o.text("kind")?.as_str() {
         "fork" => Kind::Fork {
-            child: v.int("child")?,
-            how: match v.str("how")?.as_str() {
+            child: o.int("child")?,
+            how: match o.text("how")?.as_str() {
                 "fork" => ForkHow::Fork,
                 "vfork" => ForkHow::Vfork,
                 "clone" => ForkHow::Clone,
+                "start" => ForkHow::Start,
                 "unknown" => ForkHow::Unknown,
-                _ => ForkHow::Start,
+                _ => return Err(o.wrong("how", "one of fork, vfork, clone, start, unknown")),
             },
         },
-        "exec" => Kind::Exec { path: v.str("path")?, argv: v.strs("argv")? },
-        "output" => Kind::Output { fd: v.int("fd")?, text: v.str("text")? },
+        "exec" => Kind::Exec { path: o.text("path")?, argv: o.texts("argv")? },
+        "output" => Kind::Output { fd: o.int("fd")?, text: o.text("text")? },
         "write" => Kind::Write {
-            call: v.str("call")?,
-            path: v.str("path")?,
-            bytes: v.num("bytes")?,
-            offset: v.num("offset").ok(),
+            call: o.text("call")?,
+            path: o.text("path")?,
+            bytes: o.long("bytes")?,
+            offset: match map.get("offset") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(o.long("offset")?),
+            },
         },
-        "kill" => Kind::Kill { target: v.int("target")?, sig: v.int("sig")? },
-        "signal" => Kind::Signal { sig: v.int("sig")? },
-        "stopped" => Kind::Stopped { sig: v.int("sig")? },
+        "kill" => Kind::Kill { target: o.int("target")?, sig: o.int("sig")? },
+        "signal" => Kind::Signal { sig: o.int("sig")? },
+        "stopped" => Kind::Stopped { sig: o.int("sig")? },
         "continued" => Kind::Continued,
         "subreaper" => Kind::Subreaper,
-        "exit" => Kind::Exit {
-            status: match v.int("code") {
-                Ok(code) => Status::Exited(code),
-                Err(_) => Status::Killed { sig: v.int("signal")?, core: v.bool("core")? },
-            },
-        },
-        "adopted" => Kind::Adopted { from: v.int("from")?, by: v.int("by")? },
+        "exit" if map.contains_key("code") => Kind::Exit { status: Status::Exited(o.int("code")?) },
+        "exit" if map.contains_key("signal") => {
+            Kind::Exit { status: Status::Killed { sig: o.int("signal")?, core: o.bool("core")? } }
+        }
+        "exit" => return Err(o.err("(an exit) has neither \"code\" nor \"signal\"")),
+        "adopted" => Kind::Adopted { from: o.int("from")?, by: o.int("by")? },
+        "reaped" if map.get("by").and_then(Value::as_str) == Some("kernel") => Kind::Reaped { by: ReapedBy::Kernel },
         "reaped" => Kind::Reaped {
-            by: match v.int("by") {
-                Ok(pid) => ReapedBy::Process { pid, call: v.str("call")? },
-                Err(_) => ReapedBy::Kernel,
-            },
+            by: ReapedBy::Process { pid: o.read("by", "a PID or \"kernel\"", as_i32)?, call: o.text("call")? },
         },
-        "wait_failed" => Kind::WaitFailed { call: v.str("call")?, errno: v.int("errno")? },
-        other => return Err(format!("unknown event kind '{other}'")),
+        "wait_failed" => Kind::WaitFailed { call: o.text("call")?, errno: o.int("errno")? },
+        _ => return Err(o.wrong("kind", &format!("one of {KINDS}"))),
     };
-    let seq = usize::try_from(v.num("seq")?).map_err(|_| "bad seq".to_string())?;
-    let t = Duration::from_micros(u64::try_from(v.num("t_us")?).map_err(|_| "bad t_us".to_string())?);
-    Ok(Event { seq, t, pid: v.int("pid")?, kind })
+    let seq = o.read("seq", "a whole number from 0", |v| v.as_u64().and_then(|n| usize::try_from(n).ok()))?;
+    Ok(Event { seq, t: Duration::from_micros(o.count("t_us")?), pid: o.int("pid")?, kind })
 }
 
 /// Read a trace written by [`to_json`].
 pub fn from_json(text: &str) -> Result<Trace, String> {
-    let mut p = Parser { s: text.as_bytes(), at: 0 };
-    let v = p.value()?;
-    let events = match v.get("events") {
-        Some(Value::List(l)) => l.iter().map(event).collect::<Result<Vec<_>, _>>()?,
-        _ => return Err("not a labkit trace: no events".into()),
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not a labkit trace: not JSON: {e}"))?;
+    let Some(map) = v.as_object() else {
+        return Err(format!("not a labkit trace: the document is {}, not an object", shown(&v)));
     };
+    let o = Obj { name: "the top-level object".to_string(), map };
+    let events = o.read("events", "a list", Value::as_array)?;
     Ok(Trace {
-        command: v.strs("command")?,
-        tracer: v.int("tracer")?,
-        main: v.int("main")?,
-        events,
-        notes: v.strs("notes")?,
-        timed_out: v.bool("timed_out")?,
+        command: o.texts("command")?,
+        tracer: o.int("tracer")?,
+        main: o.int("main")?,
+        events: events.iter().enumerate().map(|(i, e)| event(i, e)).collect::<Result<_, _>>()?,
+        notes: o.texts("notes")?,
+        timed_out: o.bool("timed_out")?,
     })
 }
 
@@ -360,40 +206,202 @@ pub fn from_json(text: &str) -> Result<Trace, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_trips_every_kind() {
-        let kinds = vec![
+    /// Text that a hand-written escaper gets wrong.
+    const HARD: &str =
+        "a \"quoted\" \\back\\slash\\ new\nline\r\ttab \u{0}\u{1}\u{1f}\u{7f} é 漢字 🦀 \u{2028}\u{2029} end\\";
+
+    fn trace(kinds: Vec<Kind>) -> Trace {
+        let events = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(seq, kind)| Event { seq, t: Duration::from_micros(seq as u64 * 7), pid: 2, kind })
+            .collect();
+        Trace {
+            command: vec!["x".into(), HARD.into(), String::new()],
+            tracer: 1,
+            main: 2,
+            events,
+            notes: vec!["a note".into(), HARD.into()],
+            timed_out: true,
+        }
+    }
+
+    fn every_kind() -> Vec<Kind> {
+        vec![
             Kind::Fork { child: 2, how: ForkHow::Start },
-            Kind::Exec { path: "/bin/x".into(), argv: vec!["x".into(), "a \"b\"\n\u{1}é".into()] },
+            Kind::Fork { child: 3, how: ForkHow::Fork },
+            Kind::Fork { child: 4, how: ForkHow::Vfork },
+            Kind::Fork { child: 5, how: ForkHow::Clone },
+            Kind::Fork { child: 6, how: ForkHow::Unknown },
+            Kind::Exec { path: "/bin/x".into(), argv: vec!["x".into(), HARD.into()] },
+            Kind::Exec { path: HARD.into(), argv: vec![] },
             Kind::Output { fd: 1, text: "[parent 2] hi\n".into() },
+            Kind::Output { fd: 2, text: HARD.into() },
             Kind::Write { call: "pwrite64".into(), path: "/tmp/d".into(), bytes: 10, offset: Some(5) },
-            Kind::Write { call: "write".into(), path: "/tmp/d".into(), bytes: 10, offset: None },
-            Kind::Kill { target: 3, sig: 15 },
+            Kind::Write { call: "write".into(), path: HARD.into(), bytes: i64::MAX, offset: None },
+            Kind::Kill { target: -3, sig: 15 },
             Kind::Signal { sig: 15 },
             Kind::Stopped { sig: 19 },
             Kind::Continued,
             Kind::Subreaper,
             Kind::Exit { status: Status::Exited(3) },
             Kind::Exit { status: Status::Killed { sig: 3, core: true } },
+            Kind::Exit { status: Status::Killed { sig: 9, core: false } },
             Kind::Adopted { from: 3, by: 1 },
             Kind::Reaped { by: ReapedBy::Process { pid: 2, call: "wait4".into() } },
             Kind::Reaped { by: ReapedBy::Kernel },
-            Kind::WaitFailed { call: "wait4".into(), errno: 10 },
-        ];
-        let events = kinds
-            .into_iter()
-            .enumerate()
-            .map(|(seq, kind)| Event { seq, t: Duration::from_micros(seq as u64 * 7), pid: 2, kind })
-            .collect();
-        let t = Trace {
-            command: vec!["x".into()],
-            tracer: 1,
-            main: 2,
-            events,
-            notes: vec!["a note".into()],
-            timed_out: false,
-        };
+            Kind::WaitFailed { call: "waitid".into(), errno: 10 },
+        ]
+    }
+
+    #[test]
+    fn round_trips_every_kind_and_hard_text() {
+        let t = trace(every_kind());
+        let text = to_json(&t);
+        assert_eq!(from_json(&text), Ok(t.clone()));
+        // One event a line: no text breaks a line, and the frame is 3 lines around them.
+        assert_eq!(text.lines().count(), 3 + t.events.len() + 1, "{text}");
+        for (line, e) in text.lines().skip(3).zip(&t.events) {
+            let v: Value = serde_json::from_str(line.trim_end_matches(',')).unwrap();
+            assert_eq!(v["seq"], e.seq, "{line}");
+        }
+        // The control characters JSON forbids in a string (below U+0020) are escaped.
+        assert!(!text.chars().any(|c| c < ' ' && c != '\n'), "{text}");
+    }
+
+    #[test]
+    fn round_trips_an_empty_trace() {
+        let t = Trace::default();
         assert_eq!(from_json(&to_json(&t)), Ok(t));
-        assert!(from_json("{\"events\": [").is_err());
+    }
+
+    #[test]
+    fn writes_the_documented_keys() {
+        let text = to_json(&trace(vec![
+            Kind::Reaped { by: ReapedBy::Kernel },
+            Kind::Write { call: "write".into(), path: "p".into(), bytes: 1, offset: None },
+            Kind::Exit { status: Status::Killed { sig: 6, core: true } },
+        ]));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let keys = |o: &Value| o.as_object().unwrap().keys().cloned().collect::<Vec<_>>().join(" ");
+        assert_eq!(keys(&v), "command tracer main timed_out notes events");
+        let e = &v["events"];
+        assert_eq!(keys(&e[0]), "seq t_us pid kind by");
+        assert_eq!(e[0]["by"], "kernel");
+        assert_eq!(keys(&e[1]), "seq t_us pid kind call path bytes offset");
+        assert_eq!(e[1]["offset"], Value::Null);
+        assert_eq!(e[2]["signal"], 6);
+        assert_eq!(e[2]["core"], true);
+    }
+
+    /// The layout the kit wrote before serde_json (spaces after `:` and
+    /// `,`, the keys in another order) reads the same.
+    #[test]
+    fn reads_the_hand_written_layout() {
+        let text = r#"{"command": ["zombie", "--delay", "0"], "tracer": 100, "main": 101, "timed_out": false,
+ "notes": [],
+ "events": [
+  {"seq": 0, "t_us": 12, "pid": 100, "kind": "fork", "child": 101, "how": "start"},
+  {"seq": 1, "t_us": 410, "pid": 101, "kind": "exec", "path": "/x/zombie", "argv": ["zombie", "a \"b\"\n\u0001é"]},
+  {"seq": 2, "t_us": 500, "pid": 101, "kind": "write", "call": "write", "path": "/t", "bytes": 3, "offset": null},
+  {"seq": 3, "t_us": 3020, "pid": 102, "kind": "reaped", "by": 101, "call": "wait4"}
+ ]}
+"#;
+        let t = from_json(text).unwrap();
+        assert_eq!(t.command, ["zombie", "--delay", "0"]);
+        assert_eq!((t.tracer, t.main, t.timed_out), (100, 101, false));
+        assert_eq!(t.events[0].t, Duration::from_micros(12));
+        assert_eq!(
+            t.events[1].kind,
+            Kind::Exec { path: "/x/zombie".into(), argv: vec!["zombie".into(), "a \"b\"\n\u{1}é".into()] }
+        );
+        assert_eq!(t.events[2].kind, Kind::Write { call: "write".into(), path: "/t".into(), bytes: 3, offset: None });
+        assert_eq!(t.events[3].kind, Kind::Reaped { by: ReapedBy::Process { pid: 101, call: "wait4".into() } });
+    }
+
+    /// A trace whose event 1 is `event`.
+    fn with_event(event: &str) -> String {
+        format!(
+            r#"{{"command": ["x"], "tracer": 1, "main": 2, "timed_out": false, "notes": [], "events": [
+  {{"seq": 0, "t_us": 0, "pid": 2, "kind": "fork", "child": 3, "how": "fork"}},
+  {event}]}}"#
+        )
+    }
+
+    #[test]
+    fn bad_documents_say_what_is_wrong() {
+        let ok = r#""seq": 1, "t_us": 5, "pid": 3"#;
+        let cases: Vec<(String, &[&str])> = vec![
+            (String::new(), &["not JSON", "EOF"]),
+            ("{\"events\": [".into(), &["not JSON"]),
+            ("{} trailing".into(), &["not JSON", "trailing"]),
+            ("[1, 2]".into(), &["the document is [1,2], not an object"]),
+            ("{}".into(), &["top-level object has no \"events\""]),
+            (r#"{"events": {}}"#.into(), &["\"events\": {}, not a list"]),
+            (
+                with_event("7").replace(r#""command": ["x"]"#, r#""command": "x""#),
+                &["\"command\": \"x\", not a list of texts"],
+            ),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"continued\"}}")).replace("\"main\": 2", "\"main\": 2.5"),
+                &["\"main\": 2.5"],
+            ),
+            (with_event("7"), &["event 1 is 7, not an object"]),
+            (with_event(&format!("{{{ok}}}")), &["event 1 has no \"kind\""]),
+            (with_event(&format!("{{{ok}, \"kind\": \"spawn\"}}")), &["event 1", "\"kind\": \"spawn\"", "wait_failed"]),
+            (with_event(&format!("{{{ok}, \"kind\": 3}}")), &["event 1", "\"kind\": 3, not text"]),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"fork\", \"child\": \"4\", \"how\": \"fork\"}}")),
+                &["event 1 has \"child\": \"4\", not a whole number"],
+            ),
+            (with_event(&format!("{{{ok}, \"kind\": \"fork\", \"child\": 4}}")), &["event 1 has no \"how\""]),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"fork\", \"child\": 4, \"how\": \"spoon\"}}")),
+                &["event 1", "\"how\": \"spoon\"", "vfork"],
+            ),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"kill\", \"target\": 4, \"sig\": 4294967296}}")),
+                &["event 1", "\"sig\": 4294967296", "32 bits"],
+            ),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"exec\", \"path\": \"p\", \"argv\": [\"a\", 1]}}")),
+                &["event 1", "\"argv\"", "not a list of texts"],
+            ),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"exit\"}}")),
+                &["event 1 (an exit) has neither \"code\" nor \"signal\""],
+            ),
+            (with_event(&format!("{{{ok}, \"kind\": \"exit\", \"signal\": 9}}")), &["event 1 has no \"core\""]),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"reaped\", \"by\": \"init\"}}")),
+                &["event 1", "\"by\": \"init\", not a PID or \"kernel\""],
+            ),
+            (with_event(&format!("{{{ok}, \"kind\": \"reaped\", \"by\": 1}}")), &["event 1 has no \"call\""]),
+            (
+                with_event(&format!(
+                    "{{{ok}, \"kind\": \"write\", \"call\": \"w\", \"path\": \"p\", \"bytes\": 1, \"offset\": \"0\"}}"
+                )),
+                &["event 1", "\"offset\": \"0\""],
+            ),
+            (
+                with_event(r#"{"seq": -1, "t_us": 5, "pid": 3, "kind": "continued"}"#),
+                &["event 1", "\"seq\": -1, not a whole number from 0"],
+            ),
+            (with_event(r#"{"seq": 1, "pid": 3, "kind": "continued"}"#), &["event 1 has no \"t_us\""]),
+            (
+                with_event(&format!("{{{ok}, \"kind\": \"output\", \"fd\": \"{}\", \"text\": \"\"}}", "x".repeat(100))),
+                &["event 1 has \"fd\": \"xxx", "xxx..., not a whole number"],
+            ),
+        ];
+        for (doc, wanted) in cases {
+            let err = match from_json(&doc) {
+                Ok(t) => panic!("read a bad document: {doc}\n{t:?}"),
+                Err(e) => e,
+            };
+            assert!(err.starts_with("not a labkit trace: "), "{err}");
+            for w in wanted {
+                assert!(err.contains(w), "for {doc}\n  the error {err:?}\n  does not say {w:?}");
+            }
+        }
     }
 }

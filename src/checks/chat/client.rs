@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
-use super::{ANSWER, Live, Peer, name, show, text, text_of};
+use super::{ANSWER, Live, Peer, judged, name, show, text, text_of};
 use crate::chat::proto::{self, Lang};
 use crate::checks::{Check, Grader, Program, Transcript, Verdict, draw_u64, expect};
 
@@ -122,25 +122,37 @@ impl Session {
     /// Type `quit`, expect `Q name`, answer `EXIT`, and wait for the end.
     pub fn quit(mut self) -> Result<Transcript, String> {
         self.live.type_line("quit")?;
-        self.expect(&proto::quit(&self.name), "typing quit")?;
+        self.exits("typing quit")
+    }
+
+    /// After `after`, the next datagram must be `Q name`.
+    pub fn expect_quit(&mut self, after: &str) -> Verdict {
+        let q = proto::quit(&self.name);
+        self.expect(&q, after)
+    }
+
+    /// After `after`, expect `Q name`, answer `EXIT`, and wait for the end.
+    pub fn exits(mut self, after: &str) -> Result<Transcript, String> {
+        self.expect_quit(after)?;
         self.reply(proto::EXIT)?;
-        self.live.wait_end(Duration::from_secs(3), "quit and EXIT")
+        self.live.wait_end(Duration::from_secs(3), &format!("{after} and EXIT"))
     }
 
     /// Quit (as [`Session::quit`]), then find in all the client printed
     /// each `(text, after)`: the text (trimmed of white space) in a line.
     pub fn quit_and_find(self, wanted: &[(String, String)]) -> Verdict {
         let run = self.quit().map_err(|e| format!("to read what the client printed, the grader quit it: {e}"))?;
-        for (text, after) in wanted {
-            let needle = text.trim();
-            expect(run.stdout.lines().any(|l| l.contains(needle)), || {
-                format!(
-                    "after {after}, expected a line with \"{needle}\" in what the client printed by the time it ended\n{}",
-                    run.excerpt()
-                )
-            })?;
-        }
-        Ok(())
+        judged(&run, |run| {
+            for (text, after) in wanted {
+                let needle = text.trim();
+                expect(run.stdout.lines().any(|l| l.contains(needle)), || {
+                    format!(
+                        "after {after}, expected a line with \"{needle}\" in what the client printed by the time it ended"
+                    )
+                })?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -224,19 +236,18 @@ fn quit_clean(g: &Grader, p: &Program) -> Verdict {
     let mut s = Session::start(g, p)?;
     s.login()?;
     let run = s.quit()?;
-    run.expect_success()?;
-    run.expect_clean()
+    judged(&run, |run| {
+        run.expect_success()?;
+        run.expect_clean()
+    })
 }
 
 fn end_of_input(g: &Grader, p: &Program) -> Verdict {
     let mut s = Session::start(g, p)?;
     s.login()?;
     s.live.close_stdin();
-    let q = proto::quit(&s.name);
-    s.expect(&q, "end of input")?;
-    s.reply(proto::EXIT)?;
-    let run = s.live.wait_end(Duration::from_secs(3), "end of input and EXIT")?;
-    run.expect_clean()
+    let run = s.exits("end of input")?;
+    judged(&run, Transcript::expect_clean)
 }
 
 fn ctrl_c(g: &Grader, p: &Program) -> Verdict {
@@ -246,22 +257,18 @@ fn ctrl_c(g: &Grader, p: &Program) -> Verdict {
     // processes exist, SIGINT goes to each.
     crate::procfs::poll_until(ANSWER, || s.live.processes().len() >= 2);
     s.live.signal_all(Signal::SIGINT);
-    let q = proto::quit(&s.name);
-    s.expect(&q, "SIGINT to all its processes (Ctrl-C)")?;
-    s.reply(proto::EXIT)?;
-    let run = s.live.wait_end(Duration::from_secs(3), "Ctrl-C and EXIT")?;
-    run.expect_clean()
+    let run = s.exits("SIGINT to all its processes (Ctrl-C)")?;
+    judged(&run, Transcript::expect_clean)
 }
 
 fn lost_exit(g: &Grader, p: &Program) -> Verdict {
     let mut s = Session::start(g, p)?;
     s.login()?;
     s.live.type_line("quit")?;
-    let q = proto::quit(&s.name);
-    s.expect(&q, "typing quit")?;
+    s.expect_quit("typing quit")?;
     // No EXIT comes back.
     let run = s.live.wait_end(Duration::from_secs(5), "quit, with the EXIT lost")?;
-    run.expect_clean()
+    judged(&run, Transcript::expect_clean)
 }
 
 fn no_server(g: &Grader, p: &Program) -> Verdict {
@@ -270,7 +277,9 @@ fn no_server(g: &Grader, p: &Program) -> Verdict {
     let mut live = Live::start(g, p, &["127.0.0.1", &port])?;
     live.type_line(&name("alice"))?;
     let run = live.wait_end(Duration::from_secs(10), "starting it with no server on the port")?;
-    expect(run.code() == 1, || format!("expected exit code 1 (a failure), got {}\n{}", run.code(), run.excerpt()))?;
-    expect(!run.stderr.trim().is_empty(), || format!("expected an error message on stderr\n{}", run.excerpt()))?;
-    run.expect_clean()
+    judged(&run, |run| {
+        expect(run.code() == 1, || format!("expected exit code 1 (a failure), got {}", run.code()))?;
+        expect(!run.stderr.trim().is_empty(), || "expected an error message on stderr".into())?;
+        run.expect_clean()
+    })
 }

@@ -2,8 +2,8 @@
 //! chat client, in any language, by speaking the course's protocol to them
 //! over real UDP sockets on 127.0.0.1. See `labs/09-chat.md`, "Grading contract".
 //!
-//! The pieces both share: [`Live`] (a program under the reaper whose
-//! output is read while it runs) and [`Peer`] (a plain UDP socket playing a
+//! The pieces both share: [`Live`] (a program under the grader's supervisor
+//! whose output is read while it runs) and [`Peer`] (a plain UDP socket playing a
 //! client, or the server).
 
 pub mod client;
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use super::{Grader, Program, Transcript, draw_u64};
+use super::{Grader, Program, Transcript, Verdict, draw_u64};
 use crate::chat::proto;
 use crate::harness::Spawned;
 use crate::out::Tagged;
@@ -72,6 +72,17 @@ pub fn show(bytes: &[u8]) -> String {
     } else {
         format!("\"{p}\"")
     }
+}
+
+/// Test `run`, a run whose stdout the check read while it ran ([`Live`]):
+/// a failure shows what it printed. (The front end adds a finished run's
+/// output to a failed check's message only when the harness read that
+/// output itself, and a live run's it did not.)
+pub fn judged(run: &Transcript, test: impl FnOnce(&Transcript) -> Verdict) -> Verdict {
+    test(run).map_err(|why| {
+        let excerpt = run.excerpt();
+        if why.contains(excerpt.trim_end()) { why } else { format!("{why}\n{excerpt}") }
+    })
 }
 
 /// A UDP socket on 127.0.0.1 speaking the protocol by hand.
@@ -153,9 +164,9 @@ impl Peer {
     }
 }
 
-/// A program started under the reaper whose stdout is read while it runs.
-/// Its log (when the grader keeps runs) gets what it printed and the
-/// check's [`Live::note`]s.
+/// A program started under the grader's supervisor (`labkit reap`) whose
+/// stdout is read while it runs. Its log (when the grader keeps runs) gets
+/// what it printed and the check's [`Live::note`]s.
 pub struct Live {
     running: Option<Spawned>,
     /// The run's log file, if the grader keeps one.
@@ -170,7 +181,7 @@ pub struct Live {
 
 impl Live {
     pub fn start(g: &Grader, p: &Program, args: &[&str]) -> Result<Live, String> {
-        let mut running = g.spawn(p, args).map_err(|e| format!("cannot start the reaper: {e}"))?;
+        let mut running = g.spawn(p, args)?;
         let stdout = running.child.stdout.take();
         let stdin = running.child.stdin.take();
         let (tx, rx) = mpsc::channel();
@@ -194,7 +205,7 @@ impl Live {
             stdin,
             main: None,
         };
-        // Find the program's process now, while it surely runs: the reaper's only child.
+        // Find the program's process now, while it surely runs: the supervisor's only child.
         let _ = live.main_pid();
         Ok(live)
     }
@@ -262,30 +273,38 @@ impl Live {
         self.stdin = None;
     }
 
-    fn reaper_pid(&self) -> i32 {
-        self.running.as_ref().map_or(0, |r| r.child.id() as i32)
+    /// The PID of the grader's supervisor running the program: its parent.
+    fn supervisor_pid(&self) -> i32 {
+        self.running.as_ref().map_or(0, Spawned::supervisor_pid)
     }
 
-    /// The program's own process (the reaper's child).
+    /// The program's own process (the supervisor's child).
     pub fn main_pid(&mut self) -> Result<i32, String> {
         if let Some(pid) = self.main {
             return Ok(pid);
         }
-        let reaper = self.reaper_pid();
+        let supervisor = self.supervisor_pid();
         let mut found = None;
-        let mut reaper_done = false;
+        let mut supervisor_done = false;
         procfs::poll_until(Duration::from_secs(2), || {
-            found = procfs::children(reaper).first().map(|s| s.pid);
-            reaper_done = procfs::stat(reaper).ok().flatten().is_none_or(|s| s.is_zombie());
-            found.is_some() || reaper_done
+            found = procfs::children(supervisor).first().map(|s| s.pid);
+            supervisor_done = procfs::stat(supervisor).ok().flatten().is_none_or(|s| s.is_zombie());
+            found.is_some() || supervisor_done
         });
         self.main = found;
         found.ok_or_else(|| "the program's process could not be found".to_string())
     }
 
     /// The program's processes still running (not zombies), main first.
+    /// The kit's own tracer (`labkit trace -- PROGRAM`, when a program is
+    /// graded traced) is not one of them: counted, it would pass a client
+    /// of one process as "two processes", and a Ctrl-C sent once it and the
+    /// client's first process exist would come before the client forks.
     pub fn processes(&self) -> Vec<procfs::Stat> {
-        procfs::descendants(self.reaper_pid()).into_iter().filter(|s| !s.is_zombie()).collect()
+        procfs::descendants(self.supervisor_pid())
+            .into_iter()
+            .filter(|s| !s.is_zombie() && s.comm != "labkit")
+            .collect()
     }
 
     /// Send `sig` to every process of the program, as Ctrl-C in a terminal
@@ -328,12 +347,12 @@ impl Live {
         Ok((run, ended))
     }
 
-    /// Collect the run; `kill`: first have the reaper kill everything.
+    /// Collect the run; `kill_all`: first have the supervisor kill everything.
     fn finish(&mut self, kill_all: bool) -> Result<Transcript, String> {
         self.stdin = None;
         let running = self.running.take().ok_or("already finished")?;
         if kill_all {
-            let _ = kill(Pid::from_raw(running.child.id() as i32), Signal::SIGTERM);
+            let _ = kill(Pid::from_raw(running.supervisor_pid()), Signal::SIGTERM);
         }
         let run = running.finish();
         if let Some(r) = self.reader.take() {

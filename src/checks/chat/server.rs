@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use super::{ANSWER, Live, Peer, carries, is_reply, name, show, text, text_of};
+use super::{ANSWER, Live, Peer, carries, is_reply, judged, name, show, text, text_of};
 use crate::chat::proto;
 use crate::checks::{Check, Grader, Program, Verdict, draw_u64, expect};
 use crate::out::Tagged;
@@ -126,14 +126,20 @@ impl Server {
     /// A new peer that sends `L name` and must get `OK`.
     pub fn login(&mut self, who: &str) -> Result<Peer, String> {
         let peer = Peer::new(&name(who))?;
-        peer.send(self.addr, &proto::login(&peer.name))?;
-        match self.answer(&peer) {
-            Some(r) if is_reply(&r, proto::OK) => Ok(peer),
-            Some(r) => Err(format!("`L {}` got {} instead of OK\n{}", peer.name, show(&r), self.live.excerpt())),
-            None => {
-                Err(format!("`L {}` got no answer within {}s\n{}", peer.name, ANSWER.as_secs(), self.live.excerpt()))
-            }
-        }
+        self.expect_welcome(&peer, &peer.name, "")?;
+        Ok(peer)
+    }
+
+    /// `peer` sends `L name` and must get `OK`; `when` (e.g. `"after alice
+    /// quit, "`) begins the message.
+    pub fn expect_welcome(&mut self, peer: &Peer, name: &str, when: &str) -> Verdict {
+        peer.send(self.addr, &proto::login(name))?;
+        let got = match self.answer(peer) {
+            Some(r) if is_reply(&r, proto::OK) => return Ok(()),
+            Some(r) => format!("{} instead of OK", show(&r)),
+            None => format!("no answer within {}s", ANSWER.as_secs()),
+        };
+        Err(format!("{when}`L {name}` got {got}\n{}", self.live.excerpt()))
     }
 
     /// `from` sends `C from text`.
@@ -172,6 +178,12 @@ impl Server {
             }
             seen.push(show(&got));
         }
+    }
+
+    /// `to` reads datagrams up to the notice that `joiner` joined.
+    pub fn expect_join_notice(&mut self, to: &Peer, joiner: &str) -> Verdict {
+        let what = format!("the notice that {joiner} joined (a datagram with the name {joiner})");
+        self.expect_notice(to, "a join notice", &what, &[joiner], nothing)
     }
 
     /// `from` says something new and `to` must get it: proof the server is
@@ -221,12 +233,7 @@ fn unique_names(g: &Grader, p: &Program) -> Verdict {
         Some(r) => s.live.note(format!("wording of a refusal (name taken): {}", show(&r))),
         None => return Err(format!("a second `L {}` got no answer: a refusal must say why", alice.name)),
     }
-    let again = name("carol");
-    other.send(s.addr, &proto::login(&again))?;
-    let r = s.answer(&other);
-    expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
-        format!("after the refusal, `L {again}` from the same client got {} instead of OK", shown_reply(r.as_deref()))
-    })?;
+    s.expect_welcome(&other, &name("carol"), "after the refusal, from the same client, ")?;
     s.stop()
 }
 
@@ -284,16 +291,7 @@ fn quit(g: &Grader, p: &Program) -> Verdict {
     let what = format!("a notice that {0} left (a datagram with the name {0})", alice.name);
     s.expect_notice(&bob, "a leave notice", &what, &[&alice.name], nothing)?;
     // The name is free again.
-    let again = Peer::new(&alice.name)?;
-    again.send(s.addr, &proto::login(&alice.name))?;
-    let r = s.answer(&again);
-    expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
-        format!(
-            "after alice quit, `L {}` got {} instead of OK: the name was not freed",
-            alice.name,
-            shown_reply(r.as_deref())
-        )
-    })?;
+    s.expect_welcome(&Peer::new(&alice.name)?, &alice.name, "after alice quit, her name must be free again: ")?;
     s.stop()
 }
 
@@ -324,8 +322,10 @@ fn sigterm(g: &Grader, p: &Program) -> Verdict {
     let mut s = Server::start(g, p)?;
     s.login("alice")?;
     let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3))?;
-    expect(ended, || format!("the server did not end within 3s of SIGTERM\n{}", run.excerpt()))?;
-    run.expect_clean()
+    judged(&run, |run| {
+        expect(ended, || "the server did not end within 3s of SIGTERM".into())?;
+        run.expect_clean()
+    })
 }
 
 fn bad_datagrams(g: &Grader, p: &Program) -> Verdict {
@@ -445,8 +445,7 @@ fn impersonation(g: &Grader, p: &Program) -> Verdict {
     let mallory = s.login("mallory")?;
     // Alice has been told of bob and mallory: read up to mallory's join, so
     // that from here on nothing may carry bob's name but his own next line.
-    let what = format!("the notice that {0} joined (a datagram with the name {0})", mallory.name);
-    s.expect_notice(&alice, "a join notice", &what, &[&mallory.name], nothing)?;
+    s.expect_join_notice(&alice, &mallory.name)?;
     let stranger = Peer::new("stranger")?;
     let t = text();
     for who in [&mallory, &stranger] {
@@ -499,8 +498,7 @@ fn dead_client(g: &Grader, p: &Program) -> Verdict {
     let dave_name = dave.name.clone();
     // Bob has been told dave joined: read that first, so that from here on
     // a datagram with dave's name tells bob dave left.
-    let what = format!("the notice that {dave_name} joined (a datagram with the name {dave_name})");
-    s.expect_notice(&bob, "a join notice", &what, &[&dave_name], nothing)?;
+    s.expect_join_notice(&bob, &dave_name)?;
     drop(dave); // like SIGKILL: the socket is gone, no `Q`
     // Alice keeps talking (so datagrams go to dave's dead address) while bob
     // waits for the news: a datagram with dave's name.
@@ -525,14 +523,7 @@ fn dead_client(g: &Grader, p: &Program) -> Verdict {
         ));
     };
     s.live.note(format!("wording of a dead client's leave notice: {}", show(&told)));
-    let again = Peer::new(&dave_name)?;
-    again.send(s.addr, &proto::login(&dave_name))?;
-    let r = s.answer(&again);
-    expect(r.as_deref().is_some_and(|r| is_reply(r, proto::OK)), || {
-        format!(
-            "`L {dave_name}` from a new client got {} instead of OK: the dead client's name was kept",
-            shown_reply(r.as_deref())
-        )
-    })?;
+    let when = "the dead client's name must be free again: from a new client, ";
+    s.expect_welcome(&Peer::new(&dave_name)?, &dave_name, when)?;
     s.stop()
 }
