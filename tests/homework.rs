@@ -50,6 +50,8 @@ fn headers_are_read() {
         "# Expect: fails a b",
         "# Expect: fails \"a\" \"b\"",
         "# Expect: fails \"a\"; \"b",
+        "# Expect: fails x \"a\"",
+        "# Expect: fails \"a\" x",
         "# Expect: full marks\n# Because: \"x\"",
     ] {
         assert!(parse_header(bad).is_err(), "accepted {bad:?}");

@@ -85,7 +85,7 @@ pub enum Scope {
 }
 
 impl Homework {
-    /// `lab/file` or `kit BIN`, for messages.
+    /// `lab/file` or `the kit's BIN`, for messages.
     pub fn name(&self) -> String {
         match &self.source {
             Source::Kit => format!("the kit's {}", self.bin.name),
@@ -97,34 +97,20 @@ impl Homework {
         self.expect == Expect::FullMarks
     }
 
-    fn file(&self) -> Option<PathBuf> {
-        match &self.source {
-            Source::Kit => None,
-            Source::File(file) => Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)),
-        }
-    }
-
-    /// A server that binds the fixed port `CHAT_PORT`.
-    fn fixed_port(&self) -> bool {
-        self.file().is_some_and(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("CHAT_PORT")))
-    }
-
     /// The command that runs it: the kit's binary, `python3 -S FILE`,
-    /// `sh FILE`, or the C program compiled; a fixed-port server under
-    /// `env CHAT_PORT=PORT`.
+    /// `sh FILE`, or the C program compiled. A server that reads the fixed
+    /// port `CHAT_PORT` runs under `env CHAT_PORT=PORT`, a free port.
     pub fn program(&self) -> Program {
-        let Some(path) = self.file() else { return Program::kit(labkit_bin(), self.bin.name) };
+        let Source::File(rel) = &self.source else { return Program::kit(labkit_bin(), self.bin.name) };
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
         let file = path.to_string_lossy().into_owned();
         let mut argv: Vec<String> = match path.extension().and_then(|e| e.to_str()) {
             Some("py") => vec![python3().into(), "-S".into(), file],
             Some("sh") => vec!["sh".into(), file],
-            Some("c") => match &self.source {
-                Source::File(rel) => vec![c_program(rel).to_string_lossy().into_owned()],
-                Source::Kit => unreachable!(),
-            },
+            Some("c") => vec![c_program(rel).to_string_lossy().into_owned()],
             _ => panic!("{}: no way to run this file (.py, .sh or .c)", self.name()),
         };
-        if self.fixed_port() {
+        if std::fs::read_to_string(&path).is_ok_and(|text| text.contains("CHAT_PORT")) {
             let port = free_port();
             argv.splice(0..0, ["env".to_string(), format!("CHAT_PORT={port}")]);
             return Program::new(argv).on_fixed_port(Some(port));
@@ -232,13 +218,12 @@ fn free_port() -> u16 {
 /// The double-quoted parts of `list` (`"a"; "b; c"` gives `a` and `b; c`).
 fn quoted(list: &str) -> Result<Vec<String>, String> {
     let parts: Vec<&str> = list.split('"').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    let last = parts.len() - 1;
+    // Outside the quotes: nothing before the first or after the last, `;` between.
+    let outside_ok =
+        parts.iter().enumerate().step_by(2).all(|(i, p)| p.trim() == if i == 0 || i == last { "" } else { ";" });
+    if parts.len() < 3 || parts.len() % 2 == 0 || !outside_ok {
         return Err(format!("`{list}`: expected \"...\"; \"...\""));
-    }
-    for between in parts.iter().step_by(2).skip(1).take(parts.len() / 2 - 1) {
-        if between.trim() != ";" {
-            return Err(format!("`{list}`: quoted parts are separated by `;`"));
-        }
     }
     Ok(parts.iter().skip(1).step_by(2).map(|p| p.to_string()).collect())
 }
