@@ -8,7 +8,7 @@
 //! programs, that nothing is left running: leaving processes is their bug).
 
 mod common;
-use common::{grader, labkit_bin, python3};
+use common::{free_port, grader, labkit_bin, python3};
 
 use std::net::UdpSocket;
 use std::path::PathBuf;
@@ -39,10 +39,6 @@ fn stop_clean(s: Server) {
     let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
     assert!(ended, "the server did not end on SIGTERM\n{}", run.excerpt());
     run.expect_clean().unwrap();
-}
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("a free UDP port")
 }
 
 /// A course server, as a grader starts it in fixed-port mode: no flags; the

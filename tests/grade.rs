@@ -5,7 +5,7 @@
 //! (Every program under `tests/broken/` is graded by `tests/homework.rs`.)
 
 mod common;
-use common::{labkit_bin, python3};
+use common::{free_port, labkit_bin, python3};
 use labkit::harness::Program;
 use labkit::random::random_u64;
 use serde_json::Value;
@@ -350,11 +350,6 @@ fn fork_copy_broken_orphan_fails_the_basic_check_and_skips_the_rest() {
     for name in &names[1..] {
         assert!(g.line(name).contains("not run: it needs"), "{g:?}");
     }
-}
-
-/// A UDP port free on 127.0.0.1 a moment ago (for servers bound to a fixed port).
-fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("a free UDP port").port()
 }
 
 /// `labkit grade chat-server --port PORT`, as a teacher grades the course's

@@ -36,7 +36,7 @@ use labkit::harness::Program;
 use labkit::labs::{LABS, Lab, LabBin};
 use labkit::random::random_u64;
 
-use super::{c_program, labkit_bin, python3};
+use super::{c_program, free_port, labkit_bin, python3};
 
 /// Whether a file under `tests/broken/` is not a program but a module the
 /// wrong programs share: `wrong.py` and `wrong.sh` (for every lab, in
@@ -199,23 +199,6 @@ impl Homework {
                 settings.seed,
                 wrong.join("\n")
             ))
-        }
-    }
-}
-
-/// A UDP port free a moment ago, for a server bound to a fixed port: below
-/// the kernel's ephemeral range (32768 and up), from which every socket the
-/// graders bind to port 0 gets one, so that none of those takes it first;
-/// and never the same twice in one test process, since the server it was
-/// given to may not have bound it yet.
-fn free_port() -> u16 {
-    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
-    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
-    loop {
-        let port = 20000 + (random_u64() % 12000) as u16;
-        if !given.contains(&port) && std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok() {
-            given.push(port);
-            return port;
         }
     }
 }

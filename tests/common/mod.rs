@@ -67,3 +67,20 @@ pub fn c_program(src: &str) -> std::path::PathBuf {
     built.insert(src.to_string(), exe.clone());
     exe
 }
+
+/// A UDP port free a moment ago, for a server bound to a fixed port: below
+/// the kernel's ephemeral range (32768 and up), from which every socket the
+/// graders bind to port 0 gets one, so that none of those takes it first;
+/// and never the same twice in one test process, since the server it was
+/// given to may not have bound it yet.
+pub fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = 20000 + (labkit::random::random_u64() % 12000) as u16;
+        if !given.contains(&port) && std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
+}
