@@ -242,7 +242,7 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
     let caps = ["--max-procs", "16", "--max-disk", "8M", "--max-output", "1M", "-o"];
     let run = labkit(&dir, &args).args(caps).arg(&out).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
-    let basic = "runs and exits 0, leaving no process behind";
+    let basic = labkit::checks::RUNS_CLEAN;
     let reason = |student: &str| -> String {
         let text = std::fs::read_to_string(out.join("students").join(student).join("results.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
