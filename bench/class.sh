@@ -10,7 +10,8 @@
 #
 # Student i hands in, for each program of each lab, the i-th program (round
 # robin) of tests/broken/<lab>/ written in Python or C (*.py, *.c; the
-# half-copy programs take their shared homework.py along). The chat servers
+# wrong programs take the modules they share along: tests/broken/wrong.py
+# and their lab's wrong_<lab>.py). The chat servers
 # there bind the course's fixed port 8888, which students graded side by
 # side cannot share: the class is graded on every program but chat-server.
 # The class and its grades go to a temporary folder, removed at the end
@@ -37,7 +38,7 @@ candidates() {
     for f in "$top/tests/broken/$2/"*.py "$top/tests/broken/$2/"*.c; do
         [ -f "$f" ] || continue
         case "$(basename "$f")" in
-            homework.py) continue ;;
+            wrong_*.py) continue ;;
         esac
         case "$1" in
             chat-client) case "$f" in *client*) echo "$f" ;; esac ;;
@@ -61,7 +62,8 @@ while [ "$i" -lt "$n" ]; do
             *.py) cp "$f" "$s/$stem.py" ;;
             *.c) cp "$f" "$s/$stem.c" ;;
         esac
-        [ "$lab" = half-copy ] && cp "$top/tests/broken/half-copy/homework.py" "$s/"
+        cp "$top/tests/broken/wrong.py" "$s/"
+        for m in "$top/tests/broken/$lab/"wrong_*.py; do if [ -f "$m" ]; then cp "$m" "$s/"; fi; done
     done
     i=$((i + 1))
 done

@@ -1,7 +1,6 @@
-//! Lab 9, the chat: the graders on the kit's server and client; the graders
-//! on the replicas of the course's own programs (`tests/course/`: both
-//! versions of its server, its client), whose features pass and whose bugs
-//! are caught; interop both ways, on pipes and in a real terminal under tmux;
+//! Lab 9, the chat: the graders on the replicas of the course's own
+//! programs (`tests/course/`: both versions of its server, its client),
+//! whose features pass and whose bugs are caught; interop both ways, on pipes and in a real terminal under tmux;
 //! the bad-input list; dead and silent clients.
 //!
 //! Every program runs under `labkit reap` (through the grader's `Live`), and
@@ -9,7 +8,7 @@
 //! programs, that nothing is left running: leaving processes is their bug).
 
 mod common;
-use common::{grade_kit, grader, labkit_bin, python3};
+use common::{free_port, grader, labkit_bin, python3};
 
 use std::net::UdpSocket;
 use std::path::PathBuf;
@@ -23,16 +22,6 @@ use labkit::harness::Program;
 use labkit::procfs::poll_until;
 use labkit::reaper::Report;
 use nix::sys::signal::Signal;
-
-#[test]
-fn lab09_chat_server() {
-    grade_kit("chat", "chat-server");
-}
-
-#[test]
-fn lab09_chat_client() {
-    grade_kit("chat", "chat-client");
-}
 
 fn course(file: &str) -> String {
     format!("{}/tests/course/{file}", env!("CARGO_MANIFEST_DIR"))
@@ -50,10 +39,6 @@ fn stop_clean(s: Server) {
     let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
     assert!(ended, "the server did not end on SIGTERM\n{}", run.excerpt());
     run.expect_clean().unwrap();
-}
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("a free UDP port")
 }
 
 /// A course server, as a grader starts it in fixed-port mode: no flags; the

@@ -4,6 +4,7 @@
 //! simulated `/autograder`, and `labkit check` / `labkit watch`.
 
 mod common;
+use common::homework;
 use common::labkit_bin;
 use labkit::random::random_u64;
 use std::io::Write as _;
@@ -40,10 +41,27 @@ fn broken(lab: &str, file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file)
 }
 
-/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`.
+/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`, with the
+/// modules it imports, if any (a wrong program's shared plumbing: a module
+/// beside it, or in tests/broken/ above it, and the modules those import).
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
     std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
+    let mut texts = vec![std::fs::read_to_string(broken(lab, file)).unwrap()];
+    while let Some(text) = texts.pop() {
+        let imported = text.lines().filter_map(|l| {
+            let words = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "))?;
+            Some(format!("{}.py", words.split_whitespace().next()?))
+        });
+        for module in imported.filter(|m| homework::is_module(m)).collect::<Vec<_>>() {
+            if !student.join(&module).exists() {
+                let beside = broken(lab, &module);
+                let from = if beside.is_file() { beside } else { broken(lab, "..").join(&module) };
+                std::fs::copy(&from, student.join(&module)).unwrap();
+                texts.push(std::fs::read_to_string(&from).unwrap());
+            }
+        }
+    }
 }
 
 /// A student's tests from results.json: `(name, score, max_score)`.
@@ -66,23 +84,30 @@ fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
 }
 
 /// A class of six: fork-copy and pids from `tests/broken/`, right and
-/// wrong, and a pids in C, in the file names and languages the docs allow.
+/// wrong, and a pids in C, in the file names and languages the docs allow:
+/// `(student, lab, file in tests/broken/LAB/, handed in as)`.
+const HANDED_IN: &[(&str, &str, &str, &str)] = &[
+    ("ann", "fork-copy", "correct.py", "fork_copy.py"),
+    ("ann", "pids", "correct.py", "pids.py"),
+    ("bob", "fork-copy", "shared.py", "fork-copy.py"),
+    ("bob", "pids", "getpid_as_ppid.py", "pids.py"),
+    ("cy", "fork-copy", "hardcoded.py", "fork_copy.py"),
+    ("cy", "pids", "own_pid_as_child.py", "pids.py"),
+    ("eve", "fork-copy", "new_address.py", "fork_copy.py"),
+    ("eve", "pids", "parent_exits_first.py", "pids.py"),
+    ("fay", "fork-copy", "orphan.py", "fork_copy.py"),
+    ("fay", "pids", "correct.c", "pids.c"),
+];
+
+/// The class of [`HANDED_IN`], and dee, who hands in no fork-copy and a
+/// pids in C that does not compile.
 fn small_class(dir: &Path) -> PathBuf {
     let sub = dir.join("submissions");
-    hand_in(&sub.join("ann"), "fork-copy", "correct.py", "fork_copy.py");
-    hand_in(&sub.join("ann"), "pids", "correct.py", "pids.py");
-    hand_in(&sub.join("bob"), "fork-copy", "shared.py", "fork-copy.py");
-    hand_in(&sub.join("bob"), "pids", "getpid_as_ppid.py", "pids.py");
-    hand_in(&sub.join("cy"), "fork-copy", "hardcoded.py", "fork_copy.py");
-    hand_in(&sub.join("cy"), "pids", "own_pid_as_child.py", "pids.py");
-    // dee hands in no fork-copy, and a pids in C that does not compile.
+    for (student, lab, file, as_name) in HANDED_IN {
+        hand_in(&sub.join(student), lab, file, as_name);
+    }
     std::fs::create_dir_all(sub.join("dee")).unwrap();
     std::fs::write(sub.join("dee/pids.c"), "int main(void) { return 0 }\n").unwrap();
-    hand_in(&sub.join("eve"), "fork-copy", "new_address.py", "fork_copy.py");
-    hand_in(&sub.join("eve"), "pids", "parent_exits_first.py", "pids.py");
-    hand_in(&sub.join("fay"), "fork-copy", "orphan.py", "fork_copy.py");
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/pids/correct.c"), sub.join("fay/pids.c"))
-        .unwrap();
     sub
 }
 
@@ -115,15 +140,15 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
     // fay's pids in C is compiled and scores full marks; her fork-copy
     // leaves an orphan: the basic check fails and the rest are not run.
     assert!(rows.contains(&format!("fay,0,{pids},{pids}").as_str()), "{rows:?}");
-    // Each wrong program loses the points of the check aimed at its bug.
+    // Each program loses the points its header says (see tests/homework.rs).
     let out = dir.join("grades-1/students");
-    let bob = results(&out.join("bob/results.json"));
-    assert!(failed(&bob).contains(&"Lab 1 fork-copy: same addresses, different values after the child's change"));
-    assert!(failed(&bob).contains(&"Lab 2 pids: child's getppid() equals the parent's getpid()"));
-    let cy = results(&out.join("cy/results.json"));
-    assert!(failed(&cy).contains(&"Lab 2 pids: child's getpid() equals the PID fork returned"), "{cy:?}");
-    let eve = results(&out.join("eve/results.json"));
-    assert!(failed(&eve).contains(&"Lab 2 pids: runs and exits 0, leaving no process behind"), "{eve:?}");
+    for (student, lab, file, _) in HANDED_IN {
+        let program = homework::program(lab, file);
+        let tests = results(&out.join(student).join("results.json"));
+        let prefix = format!("Lab {} {lab}: ", program.lab.number);
+        let lost: Vec<&str> = failed(&tests).into_iter().filter_map(|t| t.strip_prefix(&prefix)).collect();
+        assert_eq!(lost, program.lost(), "{student}'s {lab} ({file}): {tests:?}");
+    }
     assert!(rows.contains(&"dee,0,0,0"), "{rows:?}");
     let dee = std::fs::read_to_string(out.join("dee/results.json")).unwrap();
     assert!(dee.contains("no program for fork-copy found: looked for fork-copy.py, fork_copy.py"), "{dee}");
@@ -217,7 +242,7 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
     let caps = ["--max-procs", "16", "--max-disk", "8M", "--max-output", "1M", "-o"];
     let run = labkit(&dir, &args).args(caps).arg(&out).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
-    let basic = "runs and exits 0, leaving no process behind";
+    let basic = labkit::checks::RUNS_CLEAN;
     let reason = |student: &str| -> String {
         let text = std::fs::read_to_string(out.join("students").join(student).join("results.json")).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -263,7 +288,8 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
     archive.extract(&source).unwrap();
     let setup = Command::new("bash").arg(source.join("setup.sh")).output().unwrap();
     assert!(setup.status.success(), "{}", text(&setup));
-    for (program, full) in [("correct.py", true), ("shared.py", false)] {
+    for program in ["correct.py", "shared.py"] {
+        let header = homework::program("fork-copy", program);
         let submission = root.join("submission");
         let _ = std::fs::remove_dir_all(&submission);
         let _ = std::fs::remove_dir_all(root.join("results"));
@@ -286,14 +312,18 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
                 assert!(!t[key].is_null(), "{program}: a test without {key}: {t}");
             }
         }
-        let score = v["score"].as_u64().unwrap();
-        if full {
-            assert_eq!(score, 8, "{text}");
-        } else {
-            assert!(score < 8, "{text}");
-            let same = tests.iter().find(|t| t["name"].as_str().unwrap().contains("same addresses")).unwrap();
-            assert_eq!(same["score"], 0, "{text}");
-            assert!(same["output"].as_str().unwrap().contains("should still be"), "{text}");
+        // Each check scores what the program's header says (see tests/homework.rs).
+        let lost = header.lost();
+        let mut score = 0;
+        for (t, c) in tests.iter().zip(header.bin.checks) {
+            let points = if lost.contains(&c.title) { 0 } else { c.points };
+            assert_eq!(t["name"], format!("Lab 1 fork-copy: {}", c.title), "{text}");
+            assert_eq!(t["score"], points, "{program}: {text}");
+            score += points;
+        }
+        assert_eq!(v["score"], score, "{text}");
+        if !lost.is_empty() {
+            assert!(tests.iter().any(|t| t["output"].as_str().unwrap().contains("should still be")), "{text}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -306,8 +336,13 @@ fn a_student_checks_their_program_and_replays_the_inputs() {
     let run = labkit(&dir, &["check", "fork-copy", "--", "python3", "fork_copy.py"]).output().unwrap();
     assert_eq!(run.status.code(), Some(1), "{}", text(&run));
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    assert!(stdout.contains("  PASS  runs and exits 0, leaving no process behind  (1/1)"), "{stdout}");
-    assert!(stdout.contains("  FAIL  same addresses, different values after the child's change  (0/3)"), "{stdout}");
+    // A line per check, as the program's header says (see tests/homework.rs).
+    let shared = homework::program("fork-copy", "shared.py");
+    for c in shared.bin.checks {
+        let (verdict, got) = if shared.lost().contains(&c.title) { ("FAIL", 0) } else { ("PASS", c.points) };
+        let line = format!("  {verdict}  {}  ({got}/{})", c.title, c.points);
+        assert!(stdout.contains(&line), "{line:?} in {stdout}");
+    }
     assert!(stdout.contains("Hint (labs/01-fork-copy.md, \"Grading contract\"): the grader checks"), "{stdout}");
     assert!(stdout.contains("2 of 4 checks pass: 3/8 points."), "{stdout}");
     // The replay line, run as printed, gives the same inputs and verdicts.

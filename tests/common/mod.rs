@@ -1,12 +1,13 @@
-//! Shared by the test files: grade the kit's own binaries with the library's checks.
+//! Shared by the test files: the kit's binaries, a grader, python3, C programs compiled.
 #![allow(dead_code)] // each test file uses its own part of this module
+
+pub mod homework;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use labkit::harness::{Grader, Program};
-use labkit::labs;
+use labkit::harness::Grader;
 
 /// The `labkit` binary cargo built for these tests.
 pub fn labkit_bin() -> &'static Path {
@@ -18,29 +19,6 @@ pub fn grader() -> Grader {
     let mut g = Grader::new(labkit_bin()).expect("scratch folder for the grader");
     g.timeout = Duration::from_secs(20);
     g
-}
-
-/// Run every check of the lab `id`'s program `bin` against the kit's own
-/// binary: the reference implementation must pass them all.
-pub fn grade_kit(id: &str, bin: &str) {
-    let lab = labs::find(id).unwrap_or_else(|| panic!("lab {id} is not in the manifest"));
-    let checks = lab.bin(bin).unwrap_or_else(|| panic!("lab {id} has no program {bin}")).checks;
-    let g = grader();
-    let program = Program::kit(labkit_bin(), bin);
-    let failures: Vec<String> = checks
-        .iter()
-        .filter_map(|c| (c.test)(&g, &program).err().map(|e| format!("check `{}` failed:\n{e}", c.title)))
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-/// Run only the check called `name` of lab `id`'s program `bin` against
-/// `program` (e.g. a deliberately wrong one, to show the check can fail).
-pub fn run_check(id: &str, bin: &str, name: &str, program: &Program) -> Result<(), String> {
-    let lab = labs::find(id).unwrap_or_else(|| panic!("lab {id} is not in the manifest"));
-    let checks = lab.bin(bin).unwrap_or_else(|| panic!("lab {id} has no program {bin}")).checks;
-    let check = checks.iter().find(|c| c.title == name).unwrap_or_else(|| panic!("{bin} has no check `{name}`"));
-    (check.test)(&grader(), program)
 }
 
 /// The python3 interpreter: the system's `/usr/bin/python3` when there is
@@ -88,4 +66,21 @@ pub fn c_program(src: &str) -> std::path::PathBuf {
     assert!(out.status.success(), "cc could not compile {}:\n{}", path.display(), String::from_utf8_lossy(&out.stderr));
     built.insert(src.to_string(), exe.clone());
     exe
+}
+
+/// A UDP port free a moment ago, for a server bound to a fixed port: below
+/// the kernel's ephemeral range (32768 and up), from which every socket the
+/// graders bind to port 0 gets one, so that none of those takes it first;
+/// and never the same twice in one test process, since the server it was
+/// given to may not have bound it yet.
+pub fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = 20000 + (labkit::random::random_u64() % 12000) as u16;
+        if !given.contains(&port) && std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
 }

@@ -4,34 +4,35 @@ and for datagrams with select() instead of forking a receiver. It chats;
 it is not two processes.
 Expect: fails "runs as two processes after the login"; "shows a notice that is not UTF-8 lossily, and goes on"; "end of input sends `Q name` and ends cleanly"; "Ctrl-C sends `Q name` and ends cleanly"; "ends cleanly even when EXIT is lost"; "no server: a clear error after a few tries, not a hang"
 """
-import os, socket, sys
+import os
+import select
+import socket
+import sys
 
-server = (sys.argv[1], int(sys.argv[2]))
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import become, options, say  # noqa: E402
+
+args = options("host", "port")
+server = (args.host, int(args.port))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-
-
-def say(role, msg):
-    print(f"[{role} {os.getpid()}] {msg}", flush=True)
-
-
+become("client")
 while True:
-    say("client", "your name?")
+    say("your name?")
     name = input()
     s.sendto(f"L {name}".encode(), server)
     reply, _ = s.recvfrom(4096)
     if reply == b"OK":
         break
-    say("client", f"refused: {reply.decode()}")
+    say(f"refused: {reply.decode()}")
 
-import select  # the bug: one process, no fork
-
-while True:
+while True:  # the bug: one process, no fork
     ready, _, _ = select.select([sys.stdin, s], [], [])
     if s in ready:
         data, _ = s.recvfrom(4096)
         if data == b"EXIT":
             break
-        say("client", data.decode())
+        say(data.decode())
     if sys.stdin in ready:
         line = sys.stdin.readline().rstrip("\n")
         if line == "quit":

@@ -3,12 +3,19 @@
 (the newcomer takes the name over).
 Expect: fails "refuses a name already in use, then accepts another"; "SIGTERM stops it with its admin child, leaving nothing behind"; "survives empty, unknown, non-UTF-8 and cut datagrams"; "refuses bad names: none, empty, spaces, control characters, too long"; "rejects datagrams longer than its buffer, even cut inside a character"; "ignores C and Q naming someone not logged in"; "rejects C and Q for a logged-in name from another address"; "nobody on the network can log in or speak as the administrator"; "a killed client's name is freed and the others are told"
 """
-import os, socket, sys
+import os
+import socket
+import sys
+
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import become, say  # noqa: E402
 
 PORT = int(os.environ.get("CHAT_PORT", "8888"))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", PORT))
-print(f"[server {os.getpid()}] listening addr=0.0.0.0:{PORT}", flush=True)
+become("server")
+say(f"listening addr=0.0.0.0:{PORT}")
 
 admin = os.fork()
 if admin == 0:
@@ -26,6 +33,7 @@ while True:
     msg = data.decode()
     kind, _, rest = msg.partition(" ")
     if kind == "L":
+        # the bug: no check that the name is free
         s.sendto(b"OK", addr)
         for a in users.values():
             s.sendto(f"{rest} joined the chat".encode(), a)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Control: a correct exit-flush lab in Python, as a student could write it from
-labs/11-exit-flush.md. The wrong programs beside it import it and change one step.
+labs/11-exit-flush.md.
 
 Expect: full marks
 """
@@ -23,20 +23,16 @@ def now(fd, msg):
     os.write(fd, f"{tag()} {msg}\n".encode())
 
 
-def writer(w, child_exit, line_buffered, text, bug):
+def writer(w, child_exit, line_buffered, text):
     """Fill a buffered stream on the pipe, fork, let the child end as asked, then flush."""
     global role
-    stream = open(w, "w", buffering=1 if line_buffered and bug != "ignores-line" else -1)
+    stream = open(w, "w", buffering=1 if line_buffered else -1)
     line = f"{tag()} text={text} written once, before fork(), into my buffer\n"
     stream.write(line)
-    if bug == "child-prints-again":
-        stream.flush()
     child = os.fork()
     if child == 0:
         role = "child"
-        if bug == "child-prints-again" and child_exit:
-            stream.write(f"{tag()} text={text} written again by the child\n")
-        if child_exit or bug == "always-sys-exit":
+        if child_exit:
             now(w, "ending with sys.exit(0): the interpreter flushes my buffers")
             sys.exit(0)
         now(w, "ending with os._exit(0): nothing is flushed")
@@ -46,14 +42,14 @@ def writer(w, child_exit, line_buffered, text, bug):
     stream.close()
 
 
-def case(ending, args, bug):
+def case(ending, args):
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         global role
         role = "writer"
         os.close(r)
-        writer(w, ending == "exit", args.line_buffered, args.text, bug)
+        writer(w, ending == "exit", args.line_buffered, args.text)
         os._exit(0)
     os.close(w)
     data = b""
@@ -68,7 +64,7 @@ def case(ending, args, bug):
     say(f"ending={ending} copies={copies}")
 
 
-def main(bug=None):
+def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ending", choices=["exit", "_exit", "both"], default="both")
     p.add_argument("--line-buffered", action="store_true")
@@ -76,7 +72,7 @@ def main(bug=None):
     args = p.parse_args()
     for ending in ["exit", "_exit"]:
         if args.ending in (ending, "both"):
-            case(ending, args, bug)
+            case(ending, args)
 
 
 if __name__ == "__main__":

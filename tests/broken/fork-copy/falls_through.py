@@ -8,52 +8,32 @@ the code after the `if`: it prints the parent's lines under its own tag
 (fork() returned child=0) and waits for a child it does not have. Each
 process prints its own lines and flushes them, so nothing is printed twice.
 """
-import ctypes
 import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong_fork_copy import show, values  # noqa: E402
+from wrong import become, options, say, tag  # noqa: E402
 
-def arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
-
-
-def seconds(text):
-    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
-
-
-start = int(arg("--start", "1"))
-child_value = int(arg("--child-value", "10000"))
-delay = seconds(arg("--delay", "1s"))
-
-a = ctypes.c_long(start)
-s = ctypes.create_string_buffer(b"made-by-parent")
-v = (ctypes.c_long * 3)(start, 2, 3)
-role = "parent"
-
-
-def show(what):
-    print(f"[{role} {os.getpid()}] {what}: a={a.value} a_addr={hex(ctypes.addressof(a))} "
-          f"s={s.value.decode()} s_addr={hex(ctypes.addressof(s))} "
-          f"v={list(v)} v_addr={hex(ctypes.addressof(v))}", flush=True)
-
-
-show("before fork")
+args = options(start=1, child_value=10000, delay="1s")
+a, s, v = values(args.start)
+show("before fork", a, s, v)
 pid = os.fork()
 if pid == 0:
-    role = "child"
-    show("my copies after fork")
-    a.value = child_value
+    become("child")
+    show("my copies after fork", a, s, v)
+    a.value = args.child_value
     s.value = s.value.upper()
-    v[0] = child_value
-    show("changed my copies")
-    time.sleep(delay)
+    v[0] = args.child_value
+    show("changed my copies", a, s, v)
+    time.sleep(args.delay)
     # the bug: no os._exit(0) here
-
-print(f"[{role} {os.getpid()}] fork() returned child={pid}", flush=True)
+say(f"fork() returned child={pid}")
 try:
     pid, status = os.waitpid(pid, 0)
-    print(f"[{role} {os.getpid()}] child {pid} ended, code={os.WEXITSTATUS(status)}", flush=True)
+    say(f"child {pid} ended, code={os.WEXITSTATUS(status)}")
 except ChildProcessError as e:
-    print(f"[{role} {os.getpid()}] waitpid failed: {e}", flush=True)
-show("after the child ended")
+    say(f"waitpid failed: {e}")
+show("after the child ended", a, s, v)

@@ -6,44 +6,29 @@ the parent's values", and every check after it (the random --start and
 
 Expect: fails "child starts with the parent's values"; "same addresses, different values after the child's change"; "parent's values unchanged after the child ends"
 """
-import argparse, ctypes, os, sys, time
+import os
+import sys
+import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--start", type=int, default=1)
-p.add_argument("--child-value", type=int, default=10000)
-p.add_argument("--delay", default="1s")
-args = p.parse_args()
-delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
-role = "parent"
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong_fork_copy import show, values  # noqa: E402
+from wrong import become, options, say, tag  # noqa: E402
 
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
-
-
-a = ctypes.c_long(1)
-s = ctypes.create_string_buffer(b"made-by-parent")
-v = (ctypes.c_long * 3)(1, 2, 3)
-args.child_value = 10000
-
-
-def show(what):
-    say(f"{what}: a={a.value} a_addr={hex(ctypes.addressof(a))} s={s.value.decode()} "
-        f"s_addr={hex(ctypes.addressof(s))} v=[{','.join(map(str, v))}] v_addr={hex(ctypes.addressof(v))}")
-
-
-show("before fork")
+args = options(start=1, child_value=10000, delay="1s")
+a, s, v = values(1)  # the bug: the course's numbers, not --start
+show("before fork", a, s, v)
 pid = os.fork()
 if pid == 0:
-    role = "child"
-    show("my copies after fork")
-    a.value = args.child_value
+    become("child")
+    show("my copies after fork", a, s, v)
+    a.value = 10000  # and not --child-value
     s.value = s.value.upper()
-    v[0] = args.child_value
-    show("changed my copies")
-    time.sleep(delay)
+    v[0] = 10000
+    show("changed my copies", a, s, v)
+    time.sleep(args.delay)
     os._exit(0)
 say(f"fork() returned child={pid}")
 _, status = os.waitpid(pid, 0)
 say(f"child {pid} exited code={os.waitstatus_to_exitcode(status)}")
-show("after the child ended")
+show("after the child ended", a, s, v)

@@ -4,9 +4,14 @@ for every run, while the lines it read from the pipe show the parent first in mo
 
 Expect: fails "each run's first= is the order the two lines arrived in the pipe, and the histogram counts them"
 """
+import os
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
-import correct  # noqa: E402
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong_fork_order import command_line, last_lines, pin, runs  # noqa: E402
 
-correct.main(bug="assumes-child-first")
+args = command_line()
+pin(args)
+runs(args, first_of=lambda lines: "child")  # the bug: "the child always runs first"; the lines are never read
+last_lines(args)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Control: a correct fork-order lab in Python, as a student could write it from
-labs/12-fork-order.md. The wrong programs beside it import it and change one step.
+labs/12-fork-order.md.
 
 Expect: full marks
 """
@@ -17,7 +17,7 @@ def seconds(text):
     return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
 
 
-def main(bug=None):
+def main():
     global role
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=100)
@@ -26,7 +26,7 @@ def main(bug=None):
     p.add_argument("--lines", type=int, default=5)
     p.add_argument("--gap", default="200ms")
     args = p.parse_args()
-    if args.one_cpu and bug != "no-pin":
+    if args.one_cpu:
         os.sched_setaffinity(0, {os.sched_getcpu() if hasattr(os, "sched_getcpu") else min(os.sched_getaffinity(0))})
     say(f"cpus_allowed={sorted(os.sched_getaffinity(0))}")
     counts = {"parent": 0, "child": 0}
@@ -40,10 +40,10 @@ def main(bug=None):
             role = "child"
             mark("child")
             os._exit(0)
-        if args.sync and bug != "ignores-sync":
+        if args.sync:
             os.waitpid(child, 0)
         mark("parent")
-        if not args.sync or bug == "ignores-sync":
+        if not args.sync:
             os.waitpid(child, 0)
         os.close(w)
         arrived = b""
@@ -54,8 +54,6 @@ def main(bug=None):
         for line in lines:
             say(f"pipe: {line}")
         first = "child" if lines and lines[0].startswith("[child") else "parent"
-        if bug == "assumes-child-first":
-            first = "child"   # "the child always runs first"
         counts[first] += 1
         say(f"run={run} child={child} first={first}")
     say(f"runs={args.runs} parent_first={counts['parent']} child_first={counts['child']}")

@@ -4,9 +4,15 @@
 
 Expect: fails "--one-cpu pins the family to one CPU (seen in /proc)"
 """
+import os
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
-import correct  # noqa: E402
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import say  # noqa: E402
+from wrong_fork_order import command_line, last_lines, runs  # noqa: E402
 
-correct.main(bug="no-pin")
+args = command_line()
+say(f"cpus_allowed={sorted(os.sched_getaffinity(0))}")  # the bug: --one-cpu is ignored
+runs(args)
+last_lines(args)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Control: a correct inherit lab in Python, as a student could write it from
-labs/13-inherit.md. The wrong programs beside it import it and change one step.
+labs/13-inherit.md.
 
 Expect: full marks
 """
@@ -31,10 +31,7 @@ def inode(sock):
 
 def receive(sock):
     while True:
-        try:
-            data = sock.recv(64).decode()
-        except socket.timeout:   # only with two sockets (reuseport), where an "end" may never come
-            return
+        data = sock.recv(64).decode()
         if data == "end":
             return
         say(f"received {data} socket_inode={inode(sock)}")
@@ -52,7 +49,7 @@ def child(body):
     return pid
 
 
-def main(bug=None):
+def main():
     p = argparse.ArgumentParser()
     p.add_argument("--writes", type=int, default=3)
     p.add_argument("--datagrams", type=int, default=6)
@@ -64,47 +61,20 @@ def main(bug=None):
     before = os.path.join(args.dir, "inherit-before.txt")
     fd = os.open(before, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
 
-    def child_before():
-        if bug == "reopens-before":   # "the same file" - but a new open, with its own offset
-            write_records(os.open(before, os.O_WRONLY), n, "before")
-        else:
-            write_records(fd, n, "before")
-    os.waitpid(child(child_before), 0)
+    os.waitpid(child(lambda: write_records(fd, n, "before")), 0)
     write_records(fd, n, "before")
     os.close(fd)
 
     after = os.path.join(args.dir, "inherit-after.txt")
     os.waitpid(child(lambda: write_records(os.open(after, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), n, "after")), 0)
-    flags = os.O_WRONLY | (os.O_APPEND if bug == "appends-after" else 0)
-    fd = os.open(after, flags)
+    fd = os.open(after, os.O_WRONLY)
     write_records(fd, n, "after")
     os.close(fd)
 
-    def bound():
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        if bug == "reuseport":
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            s.settimeout(1)
-        return s
-    if bug == "reuseport":   # two sockets sharing a port, each bound after fork
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
-
-        def child_sock():
-            s = bound()
-            s.bind(("127.0.0.1", port))
-            say(f"socket_inode={inode(s)}")
-            receive(s)
-        c = child(child_sock)
-        sock = bound()
-        sock.bind(("127.0.0.1", port))
-    else:
-        sock = bound()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        c = child(lambda: receive(sock))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    c = child(lambda: receive(sock))
     say(f"bound port={port} socket_inode={inode(sock)}")
     time.sleep(seconds(args.hold))
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

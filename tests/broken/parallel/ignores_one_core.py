@@ -4,9 +4,14 @@ Cpus_allowed_list), and run in parallel.
 
 Expect: fails "--one-core: pinned to one CPU, the wall time does not drop"
 """
+import os
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
-import correct  # noqa: E402
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import say  # noqa: E402
+from wrong_parallel import command_line, table  # noqa: E402
 
-correct.main(bug="ignores-one-core")
+args = command_line()
+say(f"nproc={os.cpu_count()} allowed={sorted(os.sched_getaffinity(0))}")  # the bug: --one-core is ignored
+table(args)

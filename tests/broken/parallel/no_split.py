@@ -4,9 +4,13 @@ grows with the number of processes (and the wall time does not drop).
 
 Expect: fails "the same CPU time whatever the number of processes, which really run at once"
 """
+import os
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
-import correct  # noqa: E402
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong_parallel import command_line, pin, table  # noqa: E402
 
-correct.main(bug="no-split")
+args = command_line()
+pin(args)
+table(args, share_of=lambda args, n: args.work)  # the bug: every process does all the work

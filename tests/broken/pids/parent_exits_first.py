@@ -8,35 +8,28 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import become, options, say  # noqa: E402
 
-def arg(name, default):
-    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
-
-
-def seconds(text):
-    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
-
-
-delay = seconds(arg("--delay", "1s"))
-lie = int(arg("--lie", "0"))
-
+args = options(delay="1s", lie=0)
 me = os.getpid()
-print(f"[parent {me}] getpid()={me} getppid()={os.getppid()}", flush=True)
+say(f"getpid()={me} getppid()={os.getppid()}")
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
+    become("child")
     os.close(r)
     mine, ppid = os.getpid(), os.getppid()
-    print(f"[child {mine}] getpid()={mine} getppid()={ppid}", flush=True)
-    print(f"[child {mine}] ppid_match={'yes' if ppid == me else 'no'}", flush=True)
-    os.write(w, str(mine + lie).encode())
+    say(f"getpid()={mine} getppid()={ppid}")
+    say(f"ppid_match={'yes' if ppid == me else 'no'}")
+    os.write(w, str(mine + args.lie).encode())
     os.close(w)
-    time.sleep(delay)
+    time.sleep(args.delay)
     os._exit(0)
-
 os.close(w)
-print(f"[parent {me}] fork() returned child={pid}", flush=True)
+say(f"fork() returned child={pid}")
 said = os.read(r, 100).decode()
 os.close(r)
-print(f"[parent {me}] child_said={said} pid_match={'yes' if said == str(pid) else 'no'}", flush=True)
-print(f"[parent {me}] done, not waiting for the child", flush=True)  # the bug
+say(f"child_said={said} pid_match={'yes' if said == str(pid) else 'no'}")
+say("done, not waiting for the child")  # the bug

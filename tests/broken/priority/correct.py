@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Control: a correct priority lab in Python, as a student could write it from
-labs/14-priority.md. The wrong programs beside it import it and change one step.
+labs/14-priority.md.
 
 Expect: full marks
 """
@@ -24,14 +24,13 @@ def run_ns(pid):
         return int(f.read().split()[0])
 
 
-def main(bug=None):
+def main():
     global role
     p = argparse.ArgumentParser()
     p.add_argument("--nice", type=int, default=10)
     p.add_argument("--duration", default="3s")
     args = p.parse_args()
-    if bug != "no-pin":
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     r, w = os.pipe()
     os.set_blocking(r, False)
 
@@ -55,12 +54,11 @@ def main(bug=None):
     try:
         os.setpriority(os.PRIO_PROCESS, low, args.nice)
     except PermissionError as e:
-        if bug != "ignores-eacces":
-            say(f"setpriority({args.nice}) failed: errno=EACCES ({e.strerror}): only root may lower nice", err=True)
-            os.close(w)
-            os.waitpid(normal, 0)
-            os.waitpid(low, 0)
-            sys.exit(1)
+        say(f"setpriority({args.nice}) failed: errno=EACCES ({e.strerror}): only root may lower nice", err=True)
+        os.close(w)
+        os.waitpid(normal, 0)
+        os.waitpid(low, 0)
+        sys.exit(1)
     for who, pid in (("normal", normal), ("nice", low)):
         ni, pri = subprocess.run(["ps", "-o", "ni=,pri=", "-p", str(pid)], capture_output=True, text=True).stdout.split()
         say(f"who={who} pid={pid} ps_ni={ni} ps_pri={pri}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Control: a correct states lab in Python, as a student could write it from
-labs/10-states.md. The wrong programs beside it import it and change one step.
+labs/10-states.md.
 
 Expect: full marks
 """
@@ -76,7 +76,7 @@ def block(fd):
     return n
 
 
-def main(bug=None):
+def main():
     global WRITERS
     p = argparse.ArgumentParser()
     p.add_argument("--hold", default="1s")
@@ -92,22 +92,14 @@ def main(bug=None):
     def busy():
         os.set_blocking(stop_r, False)
         while True:
-            if bug == "busy-sleeps":
-                time.sleep(0.01)
-            else:
-                sum(range(1000))
+            sum(range(1000))
             try:
                 os.read(stop_r, 1)
                 return
             except BlockingIOError:
                 pass
     b = child("busy", busy)
-    if bug == "busy-sleeps":   # a believable line, but the child is never really running
-        time.sleep(0.05)
-        f = stat(b)
-        say(f"who=busy pid={b} state=R ps_stat=R nice={f[19]} threads={f[20]}")
-    else:
-        show("busy", b, "R")
+    show("busy", b, "R")
     busy_before = status(b, "voluntary_ctxt_switches")
     time.sleep(hold)
 
@@ -140,33 +132,20 @@ def main(bug=None):
     os.mkfifo(fifo)
 
     def vforker():
-        if bug == "fake-d":   # a plain child that sleeps: no vfork
-            block(rel_r)
-            return
         pid = os.posix_spawn("/bin/true", ["true"], {}, file_actions=[(os.POSIX_SPAWN_OPEN, 0, fifo, os.O_RDONLY, 0)])
         say(f"posix_spawn() returned child={pid}")
         os.waitpid(pid, 0)
     v = child("vforker", vforker)
-    if bug == "fake-d":
-        time.sleep(0.05)
-        say(f"who=vforker pid={v} state=D ps_stat=D")
-    else:
-        show("vforker", v, "D")
+    show("vforker", v, "D")
     time.sleep(hold)
-    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK) if bug != "fake-d" else None
-    if fd is not None:
-        os.close(fd)
+    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     os.unlink(fifo)
 
     def leader():
-        if bug != "no-setsid":
-            os.setsid()
+        os.setsid()
         block(rel_r)
     ld = child("leader", leader)
-    if bug == "no-setsid":
-        show("leader", ld, "S")
-    else:
-        show("leader", ld, "S", lambda f: int(f[6]) == ld)
+    show("leader", ld, "S", lambda f: int(f[6]) == ld)
 
     def threads():
         t = threading.Thread(target=block, args=(rel_r,))

@@ -5,53 +5,23 @@ is the code" (its --code is random).
 
 Expect: fails "raw status is code * 256 and WEXITSTATUS is the code"; "--nohang polls return 0 until the child is reaped"
 """
-import argparse, os, signal, sys, time
+import os
+import sys
+import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--code", type=int, default=2)
-p.add_argument("--signal")
-p.add_argument("--delay", default="1s")
-p.add_argument("--nohang", action="store_true")
-p.add_argument("--poll", default="250ms")
-args = p.parse_args()
-secs = lambda d: float(d[:-2]) / 1000 if d.endswith("ms") else float(d.rstrip("s"))
-delay, poll = secs(args.delay), secs(args.poll)
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong_wait_status import command_line, die_by  # noqa: E402
+from wrong import become, say  # noqa: E402
 
-
-def usage(msg):
-    print(f"wait-status: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-if not 0 <= args.code <= 255:
-    usage(f"--code {args.code}: must be 0 to 255")
-sig = None
-if args.signal is not None:
-    name = args.signal.upper().removeprefix("SIG")
-    try:
-        sig = signal.Signals(int(name)) if name.isdigit() else signal.Signals["SIG" + name]
-    except (KeyError, ValueError):
-        usage(f"--signal {args.signal}: no such signal")
-    if sig in (signal.SIGCHLD, signal.SIGCONT, signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN,
-               signal.SIGTTOU, signal.SIGURG, signal.SIGWINCH):
-        usage(f"--signal {args.signal}: does not end a process")
-role = "parent"
-
-
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
-
-
+args = command_line()
 child = os.fork()
 if child == 0:
-    role = "child"
+    become("child")
     say(f"getpid()={os.getpid()}")
-    time.sleep(delay)
-    if sig is not None:
-        if sig not in (signal.SIGKILL, signal.SIGSTOP):
-            signal.signal(sig, signal.SIG_DFL)  # Python ignores SIGPIPE and catches SIGINT
-        os.kill(os.getpid(), sig)
+    time.sleep(args.delay)
+    if args.sig is not None:
+        die_by(args.sig)
     os._exit(args.code)
 say(f"fork() returned child={child}")
 if args.nohang:
@@ -60,7 +30,7 @@ if args.nohang:
         if pid:
             break
         say("waitpid(-1, WNOHANG) returned=0 (still running)")
-        time.sleep(poll)
+        time.sleep(args.poll)
 else:
     pid, raw = os.wait()
 say(f"wait returned={pid} raw={512 if os.WIFEXITED(raw) else raw}")

@@ -1,11 +1,18 @@
-"""What the half-copy homework programs in this folder have in common: the
+"""What the wrong half-copy programs in this folder have in common: the
 command line, the refusals, copying one byte range, the final comparison.
 
-Each broken program beside it imports this and
-writes its own flow — fork, who copies what, wait, rename — so each one's
-bug stands in its own text.
+Each wrong program beside it imports this (and, through it, the plumbing
+all wrong programs share: tests/broken/wrong.py) and writes its own flow
+(fork, who copies what, wait, rename), so each one's bug stands in its own
+text.
 """
-import argparse, os, stat, sys, time
+import argparse
+import os
+import stat
+import sys
+import time
+
+from wrong import become, say, seconds  # noqa: F401 (become: for the programs)
 
 p = argparse.ArgumentParser()
 p.add_argument("--force", action="store_true")
@@ -15,18 +22,11 @@ p.add_argument("--delay", default="1ms")
 p.add_argument("src")
 p.add_argument("dst")
 args = p.parse_args()
-delay = float(args.delay[:-2]) / 1000 if args.delay.endswith("ms") else float(args.delay.rstrip("s"))
-role = "parent"  # the child sets `homework.role = "child"`
-
-
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
+delay = seconds(args.delay)
 
 
 def warn(msg):
-    sys.stderr.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stderr.flush()
+    say(msg, err=True)
 
 
 def refuse(msg):

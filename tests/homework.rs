@@ -1,0 +1,59 @@
+//! Every program a grade is tested on, graded through the front end as
+//! `labkit grade` grades it (see `tests/common/homework.rs`): the kit's own
+//! binary of every program of the manifest scores full marks; every program
+//! under `tests/broken/<lab>/` (each lab's correct controls in Python and
+//! in C, and wrong homework) gets exactly the grade its header states.
+
+mod common;
+use common::homework::{self, Expect, Scope, Source, assert_graded, parse_header};
+
+#[test]
+fn the_kits_programs_score_full_marks() {
+    assert_graded("the kit's programs", &homework::kit(), Scope::Grade, 4);
+}
+
+#[test]
+fn every_program_in_tests_broken_gets_the_grade_its_header_states() {
+    assert_graded("tests/broken", &homework::programs(), Scope::Grade, 6);
+}
+
+#[test]
+fn every_program_of_the_manifest_has_controls_in_python_and_in_c() {
+    let programs = homework::programs();
+    let mut missing = Vec::new();
+    for lab in labkit::labs::LABS {
+        for bin in lab.bins {
+            for ext in [".py", ".c"] {
+                let control = programs.iter().any(|h| {
+                    h.bin.name == bin.name && h.is_control() && matches!(&h.source, Source::File(f) if f.ends_with(ext))
+                });
+                if !control {
+                    missing.push(format!("{} ({}): no {ext} control (`Expect: full marks`)", lab.id, bin.name));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn headers_are_read() {
+    let fails = |t: &[&str]| Expect::Fails(t.iter().map(|s| s.to_string()).collect());
+    let header =
+        "#!/usr/bin/env python3\n\"\"\"Broken: ...\n\nExpect: fails \"a b\"; \"c; d\"\nBecause: \"x=1\"\n\"\"\"\n";
+    assert_eq!(parse_header(header), Ok((fails(&["a b", "c; d"]), vec!["x=1".to_string()])));
+    assert_eq!(parse_header("/* Control.\n   Expect: full marks\n*/\n"), Ok((Expect::FullMarks, vec![])));
+    assert_eq!(parse_header("# Expect: fails \"a\"\n"), Ok((fails(&["a"]), vec![])));
+    for bad in [
+        "no header at all",
+        "# Expect: full",
+        "# Expect: fails a b",
+        "# Expect: fails \"a\" \"b\"",
+        "# Expect: fails \"a\"; \"b",
+        "# Expect: fails x \"a\"",
+        "# Expect: fails \"a\" x",
+        "# Expect: full marks\n# Because: \"x\"",
+    ] {
+        assert!(parse_header(bad).is_err(), "accepted {bad:?}");
+    }
+}
