@@ -89,11 +89,20 @@ impl Seen {
         self.states.iter().any(|&(s, _)| s == state)
     }
 
+    /// How many readings found it in `state`.
+    fn readings(&self, state: char) -> u32 {
+        self.states.iter().filter(|(s, _)| *s == state).map(|(_, n)| n).sum()
+    }
+
+    /// The share of the readings (before it ended) that found it in `state`.
+    fn share(&self, state: char) -> f64 {
+        let alive: u32 = self.states.iter().filter(|(s, _)| !"ZX".contains(*s)).map(|(_, n)| n).sum();
+        if alive == 0 { 0.0 } else { f64::from(self.readings(state)) / f64::from(alive) }
+    }
+
     /// The share of the readings (before it ended) that found it running or runnable.
     fn running_share(&self) -> f64 {
-        let alive: u32 = self.states.iter().filter(|(s, _)| !"ZX".contains(*s)).map(|(_, n)| n).sum();
-        let r: u32 = self.states.iter().filter(|(s, _)| *s == 'R').map(|(_, n)| n).sum();
-        if alive == 0 { 0.0 } else { f64::from(r) / f64::from(alive) }
+        self.share('R')
     }
 
     fn describe(&self) -> String {
@@ -170,12 +179,29 @@ fn four_states(g: &Grader, p: &Program) -> Verdict {
     })
 }
 
+/// The parent of a vfork waits in D for as long as its child has not
+/// exec'd or exited: most of the vforker's life. A process blocked in
+/// `read()` is in S, and may show D for a moment under heavy I/O: one
+/// reading is not enough, so D must be in at least [`MIN_D_READINGS`]
+/// readings and [`MIN_D_SHARE`] of them.
 fn vfork_d(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
         let o = scenario(g, p, hold(pace), true)?;
-        o.seen_in("vforker", 'D').map(drop)
+        let pid = o.seen_in("vforker", 'D')?;
+        let seen = o.seen(pid);
+        expect(seen.readings('D') >= MIN_D_READINGS && seen.share('D') >= MIN_D_SHARE, || {
+            format!(
+                "the parent of a vfork waits in D until its child execs or exits; the grader saw the vforker (pid {pid}) {}: \
+                 D now and then is a process that waits for something else",
+                seen.describe()
+            )
+        })
     })
 }
+
+/// How often the grader must find the vforker in D (stated in the contract).
+const MIN_D_READINGS: u32 = 3;
+const MIN_D_SHARE: f64 = 0.25;
 
 fn ps_flags(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
