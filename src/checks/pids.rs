@@ -32,13 +32,15 @@ struct Scene {
     /// The program's parent: the grader's supervisor (`labkit reap`).
     supervisor: i32,
     /// Every process below the program's main process that the grader saw
-    /// alive (running or sleeping, not a zombie), from when to when (a
+    /// sleeping (state S), from when to when (a
     /// program started through a wrapper, such as a pyenv `python3` shim,
     /// may have had other short-lived children before the real one).
     seen: Vec<Sighting>,
 }
 
-/// When one process was seen alive (not a zombie) in `/proc`, and under which parent.
+/// When one process was seen sleeping (state S) in `/proc`, and under which
+/// parent: a child that sleeps for --delay is in S; one that does not sleep
+/// is R (or, starved of CPU, still R), so time spent alive is not enough.
 #[derive(Debug, Clone, Copy)]
 struct Sighting {
     pid: i32,
@@ -56,9 +58,10 @@ fn scenario(g: &Grader, p: &Program, delay: &str, extra: &[&str], watch: bool) -
     let supervisor = running.supervisor_pid();
     let mut seen: Vec<Sighting> = Vec::new();
     if watch {
-        running.watch(Duration::from_secs(5), |procs| {
+        // Until the program ends (at most the run's timeout: a retry's delays are longer).
+        running.watch(g.timeout, |procs| {
             let now = Instant::now();
-            for s in procs.iter().filter(|s| s.ppid != supervisor && !s.is_zombie()) {
+            for s in procs.iter().filter(|s| s.ppid != supervisor && s.state == 'S') {
                 match seen.iter_mut().find(|o| o.pid == s.pid && o.ppid == s.ppid) {
                     Some(o) => o.last = now,
                     None => seen.push(Sighting { pid: s.pid, ppid: s.ppid, first: now, last: now }),
@@ -162,9 +165,10 @@ fn catches_a_lie(g: &Grader, p: &Program) -> Verdict {
     })
 }
 
-/// The child must be seen alive (not a zombie) under the parent for a good
-/// part of its `--delay`: a child that ignores `--delay` ends at once, and
-/// at most a zombie of it is left to see until the parent reaps it.
+/// The child must be seen sleeping (state S) under the parent for a good
+/// part of its `--delay`: a child that ignores `--delay` ends at once (at
+/// most a zombie of it is left to see until the parent reaps it), or, on a
+/// busy machine, runs late but never sleeps.
 fn child_in_proc(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
         let delay = Duration::from_millis(300);
@@ -174,18 +178,18 @@ fn child_in_proc(g: &Grader, p: &Program) -> Verdict {
         let child = run.number("child", "getpid()")?;
         if seen.is_empty() {
             return Err(format!(
-                "with --delay {} the grader saw no live child of the program in /proc while it ran \
-                 (the child must stay alive for --delay; a zombie does not count)",
+                "with --delay {} the grader saw no child of the program sleeping in /proc while it ran \
+                 (the child must sleep for --delay; a zombie, or a child that does not sleep, does not count)",
                 pace.flag(delay)
             ));
         }
         let saw: Vec<String> = seen
             .iter()
-            .map(|s| format!("{} (PPID {}, alive for {} ms)", s.pid, s.ppid, (s.last - s.first).as_millis()))
+            .map(|s| format!("{} (PPID {}, sleeping for {} ms)", s.pid, s.ppid, (s.last - s.first).as_millis()))
             .collect();
         expect(seen.iter().any(|s| s.pid == child && s.ppid == parent && s.last - s.first >= need), || {
             format!(
-                "with --delay {} the grader should see the child {child} alive under the parent {parent} \
+                "with --delay {} the grader should see the child {child} sleeping under the parent {parent} \
                  for at least {} ms; it saw {}",
                 pace.flag(delay),
                 need.as_millis(),
