@@ -300,38 +300,24 @@ impl Grader {
     /// trace it recorded (every fork, exit, reap, adoption and write of the
     /// program's processes, from kernel events) is read back: the grader's
     /// evidence of what the program did, whatever it prints. The run's
-    /// [`SpawnRecord`] keeps the drawn trace for a failed check's message.
-    ///
-    /// The tracer is a subreaper between the supervisor and the program, so
-    /// it, not the supervisor, reaps what the program leaves behind: those
-    /// processes are added to the transcript's report as the supervisor's
-    /// own findings would be ([`Transcript::expect_clean`] sees them). The
-    /// transcript's command is the program's, without the tracer.
+    /// [`SpawnRecord`] keeps the drawn trace for a failed check's message
+    /// (see [`TracedSpawn::finish`]).
     pub fn run_traced(&self, program: &Program, args: &[&str]) -> Result<(Transcript, Trace), String> {
+        let mut traced = self.spawn_traced(program, args)?;
+        drop(traced.spawned.child.stdin.take()); // empty input
+        traced.finish()
+    }
+
+    /// [`Grader::spawn_watched`] under the kit's tracer, for a check that
+    /// also watches the program in `/proc` while it runs
+    /// ([`Spawned::watch`]; the tracer, `labkit trace`, is one of the
+    /// supervisor's descendants there). [`TracedSpawn::finish`] gives what
+    /// [`Grader::run_traced`] gives.
+    pub fn spawn_traced(&self, program: &Program, args: &[&str]) -> Result<TracedSpawn, String> {
         let json = self.scratch_path("trace");
         let spawned = self.spawn_watched(&self.traced(program, &json), args)?;
-        let (log, index) = (Arc::clone(&spawned.record.0), spawned.record.1);
-        let finished = Self::feed(spawned, b"");
-        let trace = crate::trace::read(&json);
-        let _ = std::fs::remove_file(&json);
         let command = program.argv.iter().map(String::as_str).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
-        let mut run = finished;
-        if let Ok(run) = &mut run {
-            run.command.clone_from(&command);
-            if let Ok(trace) = &trace {
-                run.report.adopted.extend(trace.reap_report().adopted);
-            }
-        }
-        if let Some(r) = lock(&log).records.get_mut(index) {
-            r.command.clone_from(&command);
-            r.trace = trace.as_ref().ok().map(trace_picture);
-            if let (Some(excerpt), Ok(run)) = (&mut r.excerpt, &run) {
-                *excerpt = run.excerpt();
-            }
-        }
-        let run = run?;
-        let trace = trace.map_err(|e| format!("the kit's tracer recorded nothing for `{command}`: {e}"))?;
-        Ok((run, trace))
+        Ok(TracedSpawn { spawned, json, command })
     }
 
     /// `program` under `labkit trace`, recording into `json`, with the
@@ -560,6 +546,51 @@ impl Spawned {
             return Err(format!("`{}` did not finish in time: killed with all its processes", run.command));
         }
         Ok(run)
+    }
+}
+
+/// A program started by [`Grader::spawn_traced`]: under the supervisor,
+/// under `labkit trace`.
+#[derive(Debug)]
+pub struct TracedSpawn {
+    pub spawned: Spawned,
+    /// Where the tracer writes the trace.
+    json: PathBuf,
+    /// The program's command line, without the tracer.
+    command: String,
+}
+
+impl TracedSpawn {
+    /// [`Spawned::finish`], and the trace read back. The run's
+    /// [`SpawnRecord`] keeps the drawn trace for a failed check's message.
+    ///
+    /// The tracer is a subreaper between the supervisor and the program, so
+    /// it, not the supervisor, reaps what the program leaves behind: those
+    /// processes are added to the transcript's report as the supervisor's
+    /// own findings would be ([`Transcript::expect_clean`] sees them). The
+    /// transcript's command is the program's, without the tracer.
+    pub fn finish(self) -> Result<(Transcript, Trace), String> {
+        let TracedSpawn { spawned, json, command } = self;
+        let (log, index) = (Arc::clone(&spawned.record.0), spawned.record.1);
+        let mut run = spawned.finish();
+        let trace = crate::trace::read(&json);
+        let _ = std::fs::remove_file(&json);
+        if let Ok(run) = &mut run {
+            run.command.clone_from(&command);
+            if let Ok(trace) = &trace {
+                run.report.adopted.extend(trace.reap_report().adopted);
+            }
+        }
+        if let Some(r) = lock(&log).records.get_mut(index) {
+            r.command.clone_from(&command);
+            r.trace = trace.as_ref().ok().map(trace_picture);
+            if let (Some(excerpt), Ok(run)) = (&mut r.excerpt, &run) {
+                *excerpt = run.excerpt();
+            }
+        }
+        let run = run?;
+        let trace = trace.map_err(|e| format!("the kit's tracer recorded nothing for `{command}`: {e}"))?;
+        Ok((run, trace))
     }
 }
 
