@@ -5,7 +5,9 @@
 //! and counts its children and zombies in `/proc`: with `SIG_IGN` the
 //! kernel reaps them (no zombies, and `wait()` fails with `ECHILD`); with
 //! the default they stay zombies until the parent reaps each one. One
-//! check reads `/proc/<pid>/status` itself to see SIGCHLD ignored.
+//! check reads `/proc/<pid>/status` itself to see SIGCHLD ignored; the
+//! ECHILD check's run is traced (see [`crate::trace`]): the kernel must have
+//! reaped every child, and no `wait` call may have returned one.
 
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use std::time::Duration;
 use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, listed, random_in};
 use crate::out::Tagged;
 use crate::procfs::ignores_signal;
+use crate::trace::{ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
@@ -33,18 +36,31 @@ struct Scene {
     n: u64,
     /// `--code`: every child's exit code.
     code: u64,
+    /// The run's trace, for a traced scenario.
+    trace: Option<Trace>,
 }
 
 /// Run with a random number of children (in `children`) that exit with a
-/// random code after a random short delay; `--default` if `default`.
-fn scenario(g: &Grader, p: &Program, children: RangeInclusive<u64>, default: bool) -> Result<Scene, String> {
+/// random code after a random short delay; `--default` if `default`;
+/// under the kit's tracer if `traced`.
+fn scenario(
+    g: &Grader,
+    p: &Program,
+    children: RangeInclusive<u64>,
+    default: bool,
+    traced: bool,
+) -> Result<Scene, String> {
     let (n, code) = (random_in(*children.start(), *children.end()), random_in(1, 255));
     let (n_s, code_s, delay) = (n.to_string(), code.to_string(), format!("{}ms", random_in(10, 30)));
     let mut args = vec!["--children", &n_s, "--delay", &delay, "--code", &code_s];
     if default {
         args.push("--default");
     }
-    Ok(Scene { run: g.run(p, &args)?, n, code })
+    if traced {
+        let (run, trace) = g.run_traced(p, &args)?;
+        return Ok(Scene { run, n, code, trace: Some(trace) });
+    }
+    Ok(Scene { run: g.run(p, &args)?, n, code, trace: None })
 }
 
 /// Check that `n` children printed and that the parent's `pids=` list names exactly them.
@@ -66,11 +82,11 @@ fn zombie_lines(run: &Transcript) -> Vec<&Tagged> {
 }
 
 fn basic(g: &Grader, p: &Program) -> Verdict {
-    scenario(g, p, 1..=6, false)?.run.expect_basic()
+    scenario(g, p, 1..=6, false, false)?.run.expect_basic()
 }
 
 fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, .. } = scenario(g, p, 2..=8, false)?;
+    let Scene { run, n, .. } = scenario(g, p, 2..=8, false, false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "yes", || format!("with SIG_IGN the parent should show ignored=yes, got {ignored}"))?;
     expect_children(&run, n)?;
@@ -82,14 +98,38 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, .. } = scenario(g, p, 1..=8, false)?;
+    let Scene { run, n, trace, .. } = scenario(g, p, 1..=8, false, true)?;
     expect_children(&run, n)?;
     let (_, errno) = run.fact("parent", "errno")?;
     expect(errno == "ECHILD", || format!("the parent's wait() should fail with errno=ECHILD, got {errno}"))?;
     let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
     expect(reaped.is_empty(), || {
         format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`", reaped[0].text)
-    })
+    })?;
+    kernel_reaped_all(trace.as_ref(), run.pid_of("parent")?)
+}
+
+/// The trace's evidence: the kernel reaped every child of the parent
+/// (`SIGCHLD` ignored), so no `wait` call returned one.
+fn kernel_reaped_all(trace: Option<&Trace>, parent: i32) -> Verdict {
+    let trace = trace.ok_or("the run was not traced (a bug in the kit)")?;
+    let children: Vec<_> = trace.processes().into_iter().filter(|c| c.parent == parent).collect();
+    expect(!children.is_empty(), || format!("the trace shows no child of the parent {parent}"))?;
+    for c in &children {
+        match &c.reaped {
+            Some((_, ReapedBy::Kernel)) => {}
+            Some((_, ReapedBy::Process { pid, call })) => {
+                let by = trace.process(*pid).map_or_else(|| format!("process {pid}"), |p| p.label());
+                return Err(format!(
+                    "with SIG_IGN the kernel reaps every child, but the trace shows {by}'s {call} return the \
+                     child {}: no wait() may return a child (was SIGCHLD ignored while they ended?)",
+                    c.pid
+                ));
+            }
+            None => return Err(format!("the trace shows the child {} never reaped", c.pid)),
+        }
+    }
+    Ok(())
 }
 
 /// The grader's own evidence, not the program's word: while the children
@@ -115,7 +155,7 @@ fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn default_zombies(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, code } = scenario(g, p, 2..=8, true)?;
+    let Scene { run, n, code, .. } = scenario(g, p, 2..=8, true, false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "no", || format!("with --default the parent should show ignored=no, got {ignored}"))?;
     let kids = expect_children(&run, n)?;
