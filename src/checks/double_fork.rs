@@ -80,8 +80,12 @@ fn basic(g: &Grader, p: &Program) -> Verdict {
 /// long the child stayed alive after the grandchild first showed up. That
 /// must be under half of task 2: forking and exiting takes milliseconds; a
 /// child that waits for its grandchild, or keeps it company during its task,
-/// lingers for all of it. Timed (see [`Pace`](super::Pace)): a busy machine
-/// gets a second, slower try.
+/// lingers for all of it. The run is traced too, and the trace's exact
+/// times say the same however often the grader could look (a busy machine
+/// may leave gaps between its looks): the child's exit must come less than
+/// half of task 2 after it forked the grandchild, and the parent's own
+/// `wait` must reap it before the grandchild ends. Timed (see
+/// [`Pace`](super::Pace)): a busy machine gets a second, slower try.
 fn child_reaped(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace| {
         let t1 = format!("{}ms", random_in(10, 50));
@@ -125,8 +129,22 @@ fn child_reaped(g: &Grader, p: &Program) -> Verdict {
                 lingered.as_millis()
             )
         })?;
-        // The trace: the parent's own wait reaped the child, while the grandchild still ran.
+        // The trace: the child ended at once after the fork (its exact times, however often
+        // the grader could look at /proc), and the parent's own wait reaped it while the
+        // grandchild still ran.
         let (c, gc) = (process(&trace, "child", child)?, process(&trace, "grandchild", grandchild)?);
+        let Some((exit, _)) = c.exit else {
+            return Err(format!("the trace shows no exit of the child {child}"));
+        };
+        let lingered = trace.event(exit).t.saturating_sub(trace.event(gc.born).t);
+        expect(lingered < task2 / 2, || {
+            format!(
+                "the child {child} must exit at once after forking the grandchild {grandchild}; the trace shows \
+                 it exit {}ms after the fork (task 2 takes {t2}): the child lingered (did it wait for the \
+                 grandchild, or sleep?)",
+                lingered.as_millis()
+            )
+        })?;
         expect(reaped_by_pid(&c, parent), || {
             format!(
                 "the trace shows the child {child} reaped by {}, not by the parent {parent}: the parent's own \
