@@ -134,24 +134,30 @@ fn kernel_reaped_all(trace: Option<&Trace>, parent: i32) -> Verdict {
 
 /// The grader's own evidence, not the program's word: while the children
 /// live (a longer `--delay` gives it time to look), some process of the
-/// program that has live children has SIGCHLD in its `SigIgn` mask.
+/// program that has live children has SIGCHLD in its `SigIgn` mask. Timed
+/// (see [`Pace`](super::Pace)): a machine too busy to let the grader look
+/// while the children live gets a second try with a longer `--delay`.
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
     let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
-    let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
-    let mut running = g.spawn(p, &args)?;
-    let seen = running.watch(Duration::from_secs(5), |procs| {
-        procs.iter().any(|parent| {
-            let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
-            has_live_child && ignores_signal(parent.pid, libc::SIGCHLD).unwrap_or(false)
-        })
-    });
-    let run = running.finish()?;
-    expect(seen, || {
-        "while the children lived, no process of the program that had children ignored SIGCHLD \
-         (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking"
-            .to_string()
-    })?;
-    run.expect_success()
+    g.timed(|pace| {
+        // At most a quarter of the run's time limit, even on a second try.
+        let delay = format!("{}ms", pace.of(Duration::from_millis(400)).min(g.timeout / 4).as_millis());
+        let args = ["--children", n.as_str(), "--delay", delay.as_str(), "--code", code.as_str()];
+        let mut running = g.spawn(p, &args)?;
+        let seen = running.watch(pace.of(Duration::from_secs(5)), |procs| {
+            procs.iter().any(|parent| {
+                let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
+                has_live_child && ignores_signal(parent.pid, libc::SIGCHLD).unwrap_or(false)
+            })
+        });
+        let run = running.finish()?;
+        expect(seen, || {
+            "while the children lived, no process of the program that had children ignored SIGCHLD \
+             (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking"
+                .to_string()
+        })?;
+        run.expect_success()
+    })
 }
 
 fn default_zombies(g: &Grader, p: &Program) -> Verdict {
