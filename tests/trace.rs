@@ -714,6 +714,12 @@ fn narrating_programs_fail_because_of_the_trace_and_the_feedback_draws_it() {
         ("zombie", "reaped_above.py", "the zombie is real: the grader sees it in /proc too", "not by the parent"),
         ("double-fork", "narrates_reap.py", "the parent reaps its child, which exits at once", "not by the parent"),
         (
+            "double-fork",
+            "adopted_by_parent.py",
+            "the grandchild is adopted by the reaper, not the parent, and does task 2",
+            "adopted by parent",
+        ),
+        (
             "sigchld-ignore",
             "waits_behind_sig_ign.py",
             "SIG_IGN: wait() then fails with ECHILD",

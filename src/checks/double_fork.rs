@@ -17,6 +17,7 @@ use super::{
     Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, expect_reaper_reaped_exactly,
     random_in,
 };
+use crate::harness::traced_label;
 use crate::trace::{Proc, ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
@@ -57,9 +58,7 @@ fn process(trace: &Trace, who: &str, pid: i32) -> Result<Proc, String> {
 /// Who reaped `p`, for a message: `reaper 12`, `the kernel`, `nobody`.
 fn reaped_by(trace: &Trace, p: &Proc) -> String {
     match &p.reaped {
-        Some((_, ReapedBy::Process { pid, .. })) => {
-            trace.process(*pid).map_or_else(|| format!("process {pid}"), |r| r.label())
-        }
+        Some((_, ReapedBy::Process { pid, .. })) => traced_label(trace, *pid),
         Some((_, ReapedBy::Kernel)) => "the kernel".into(),
         None => "nobody".into(),
     }
@@ -177,7 +176,7 @@ fn adopted(g: &Grader, p: &Program) -> Verdict {
     // The trace: the reaper adopted the grandchild and reaped it.
     let gc = process(&trace, "grandchild", grandchild)?;
     expect(gc.adopted.iter().any(|&(_, by)| by == reaper), || {
-        let by: Vec<String> = gc.adopted.iter().map(|(_, by)| by.to_string()).collect();
+        let by: Vec<String> = gc.adopted.iter().map(|&(_, by)| traced_label(&trace, by)).collect();
         format!(
             "the trace shows the grandchild {grandchild} adopted by {}, not by the reaper {reaper}",
             if by.is_empty() { "nobody".to_string() } else { by.join(", then ") }

@@ -13,9 +13,10 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, listed, random_in};
+use crate::harness::traced_label;
 use crate::out::Tagged;
 use crate::procfs::ignores_signal;
-use crate::trace::{ReapedBy, Trace};
+use crate::trace::{Kind, ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
@@ -110,16 +111,21 @@ fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
 }
 
 /// The trace's evidence: the kernel reaped every child of the parent
-/// (`SIGCHLD` ignored), so no `wait` call returned one.
+/// (`SIGCHLD` ignored), so no `wait` call returned one. Only the children
+/// the parent forked after its last `exec` count: a program started
+/// through a wrapper (a pyenv `python3` shim is a shell script) may fork and
+/// reap helpers before it becomes the parent.
 fn kernel_reaped_all(trace: Option<&Trace>, parent: i32) -> Verdict {
     let trace = trace.ok_or("the run was not traced (a bug in the kit)")?;
-    let children: Vec<_> = trace.processes().into_iter().filter(|c| c.parent == parent).collect();
+    let exec = trace.events.iter().rfind(|e| e.pid == parent && matches!(e.kind, Kind::Exec { .. })).map(|e| e.seq);
+    let children: Vec<_> =
+        trace.processes().into_iter().filter(|c| c.parent == parent && exec.is_none_or(|x| c.born > x)).collect();
     expect(!children.is_empty(), || format!("the trace shows no child of the parent {parent}"))?;
     for c in &children {
         match &c.reaped {
             Some((_, ReapedBy::Kernel)) => {}
             Some((_, ReapedBy::Process { pid, call })) => {
-                let by = trace.process(*pid).map_or_else(|| format!("process {pid}"), |p| p.label());
+                let by = traced_label(trace, *pid);
                 return Err(format!(
                     "with SIG_IGN the kernel reaps every child, but the trace shows {by}'s {call} return the \
                      child {}: no wait() may return a child (was SIGCHLD ignored while they ended?)",

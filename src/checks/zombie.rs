@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, own_getpid, random_in};
+use crate::harness::traced_label;
 use crate::out::Tagged;
 use crate::procfs::Stat;
 use crate::trace::{ReapedBy, Trace};
@@ -150,7 +151,7 @@ fn traced_zombie(trace: Option<&Trace>, parent: i32, child: i32, delay: Duration
     match &proc.reaped {
         Some((_, ReapedBy::Process { pid, .. })) if *pid == parent => {}
         Some((_, ReapedBy::Process { pid, call })) => {
-            let by = trace.process(*pid).map_or_else(|| format!("process {pid}"), |p| p.label());
+            let by = traced_label(trace, *pid);
             return Err(format!(
                 "the trace shows the child {child} reaped by {by} ({call}), not by the parent {parent}: \
                  the parent's own wait() must reap it"

@@ -352,6 +352,12 @@ pub fn trace_picture(trace: &Trace) -> String {
     crate::trace::draw::draw(trace, crate::trace::draw::Style { colour: false, normalised: false, width: 80 })
 }
 
+/// A traced process as a message names it: `parent 4242` (its role, or its
+/// program when it printed none), or `process 4242` if the trace lacks it.
+pub fn traced_label(trace: &Trace, pid: i32) -> String {
+    trace.process(pid).map_or_else(|| format!("process {pid}"), |p| p.label())
+}
+
 /// The environment every graded program runs in, the same on every
 /// machine: a grade must not depend on the grader's own variables
 /// (`PYTHONUNBUFFERED=1` would hide a Python program that loses its
