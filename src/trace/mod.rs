@@ -451,7 +451,7 @@ pub fn stable_name(name: &str) -> String {
 impl Trace {
     /// The same trace, independent of the machine and the run: PIDs
     /// renumbered in order of birth (the tracer is 1, the processes 101,
-    /// 102, ...), each event 1 ms after the one before, paths cut to their
+    /// 102, ...; in the arguments of an `exec` too), each event 1 ms after the one before, paths cut to their
     /// file names (random hex suffixes starred), and each process's output
     /// reduced to one `[role PID]` line naming its role. The handouts'
     /// pictures are drawn from it.
@@ -477,7 +477,15 @@ impl Trace {
                 Kind::Fork { child, how } => Kind::Fork { child: id(*child), how: *how },
                 Kind::Exec { path, argv } => Kind::Exec {
                     path: file(path),
-                    argv: argv.iter().map(|a| if a.contains('/') { file(a) } else { a.clone() }).collect(),
+                    argv: argv
+                        .iter()
+                        .map(|a| match a.parse::<i32>().ok().and_then(|pid| ids.get(&pid)) {
+                            // `ps -p PID`: a PID of the family, renumbered with it.
+                            Some(renumbered) => renumbered.to_string(),
+                            None if a.contains('/') => file(a),
+                            None => a.clone(),
+                        })
+                        .collect(),
                 },
                 Kind::Output { fd, .. } => {
                     // One line per process with a role, at its first output.

@@ -19,7 +19,8 @@
 //!   A child whose parent ignores `SIGCHLD` is reaped by the kernel at that
 //!   moment instead of at its exit, so under the trace it is briefly a
 //!   zombie in `/proc`; the trace notes it.
-//! * A stopped process shows `t` (tracing stop) in `/proc`, not `T`.
+//! * A stopped process shows `t` (tracing stop) in `/proc`, not `T`; the
+//!   trace notes it.
 //! * A program that uses `ptrace` itself (`strace`, a debugger) cannot attach
 //!   to its family under the trace.
 
@@ -139,6 +140,8 @@ struct Recorder {
     released: BTreeMap<i32, i32>,
     /// Children the kernel reaped when the tracer released them.
     autoreaped: usize,
+    /// Group stops (SIGSTOP, SIGTSTP, ...): each showed `t` in `/proc`, not `T`.
+    stops: usize,
     /// When the command's own process ended.
     main_done: Option<Instant>,
 }
@@ -494,6 +497,7 @@ impl Recorder {
                         t.stopped = true;
                     }
                     self.push(pid, Kind::Stopped { sig });
+                    self.stops += 1;
                     // Stay stopped, but let the tracer hear of SIGCONT.
                     // SAFETY: plain ptrace request on a tracee in a stop.
                     unsafe { libc::ptrace(libc::PTRACE_LISTEN, pid, 0, 0) };
@@ -690,6 +694,7 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
         held: BTreeMap::new(),
         released: BTreeMap::new(),
         autoreaped: 0,
+        stops: 0,
         main_done: None,
     };
     // Wait for the child's own stop, attach, and let it go on.
@@ -805,6 +810,13 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
              collected their exit, microseconds after it; untraced, the kernel reaps them at their exit and \
              /proc never shows them as zombies",
             rec.autoreaped
+        ));
+    }
+    if rec.stops > 0 {
+        rec.trace.notes.push(format!(
+            "{} stop(s) by a signal: while stopped, a traced process shows state t (tracing stop) in /proc \
+             and ps; untraced, it shows T (stopped)",
+            rec.stops
         ));
     }
     if !killed.is_empty() {
