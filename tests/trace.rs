@@ -830,6 +830,7 @@ fn narrating_programs_fail_because_of_the_trace_and_the_feedback_draws_it() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
 
 /// The seq of the first event of `pid` that `is` picks, after `from`.
 fn first_after(t: &Trace, pid: i32, from: usize, is: impl Fn(&Kind) -> bool) -> Option<usize> {
