@@ -802,14 +802,14 @@ fn narrating_programs_fail_because_of_the_trace_and_the_feedback_draws_it() {
     let dir = scratch("narrators");
     for (lab, file, title, why) in cases {
         let path = top().join("tests/broken").join(lab).join(file);
-        let json = dir.join(format!("{lab}.json"));
+        let json = dir.join(format!("{file}.json"));
         let out = Command::new(labkit_bin())
             .args(["grade", lab, "--seed", "1", "--check", title, "--impl"])
             .arg(format!("{lab}={} {}", python3(), path.display()))
             .arg("--json")
             .arg(&json)
             .arg("--out")
-            .arg(dir.join(lab))
+            .arg(dir.join(file))
             .output()
             .expect("run labkit grade");
         let text = String::from_utf8_lossy(&out.stdout);
