@@ -419,12 +419,20 @@ fn run_with_trace_draws_the_lab_after_it_runs() {
 const WRAPPER_ARTEFACTS: &[(&str, &str)] = &[
     // The grader compares getpid() with the PID it started: that is labkit trace.
     ("pids", "parent shows its own getpid() and getppid()"),
+    // The grader's own tracer (see below) cannot trace what the wrapper traces.
+    ("half-copy", "each process reports its role, PID, byte range and time"),
     // strace cannot attach to a process that is already traced (one tracer per process).
     ("half-copy", "two processes each wrote one half (seen by strace)"),
     ("half-copy", "each process opens SRC and DST itself after the fork (seen by strace)"),
     ("half-copy", "the parent copies its half before waiting for the child (seen by strace)"),
     // The grader kills the started process's child: under the wrapper, that is the lab's parent.
     ("half-copy", "a killed child makes the parent fail and remove the temp file"),
+    // The grader's own tracer (`Grader::run_traced`) follows the wrapper's child: the wrapper,
+    // `labkit trace`, cannot trace it too (one tracer per process).
+    ("zombie", "the zombie is real: the grader sees it in /proc too"),
+    ("double-fork", "the parent reaps its child, which exits at once"),
+    ("double-fork", "the grandchild is adopted by the reaper, not the parent, and does task 2"),
+    ("sigchld-ignore", "SIG_IGN: wait() then fails with ECHILD"),
     // The grader reads the CPUs of every process of the family it started but
     // the parent: under the wrapper, labkit trace is one of them, and it is not pinned.
     ("fork-order", "--one-cpu pins the family to one CPU (seen in /proc)"),
@@ -759,6 +767,69 @@ fn a_storm_of_forks_kills_and_orphans_is_traced_whole_and_nothing_is_held() {
     // never had to kill one: nothing was left waiting for the tracer.
     assert!(!t.events.iter().any(|e| e.pid == t.tracer && matches!(e.kind, Kind::Kill { .. })), "{:?}", t.notes);
     assert!(procs.len() > 40, "the grandchildren are there too: {}", procs.len());
+}
+
+/// The graders use the trace as evidence. Each of these programs in
+/// `tests/broken` only narrates part of its lab (prints the facts without
+/// doing the thing): every line it prints and every `/proc` look agree with
+/// the grading contract, and the one check whose run is traced fails it,
+/// because of what the trace shows. The failure's feedback carries the
+/// drawn trace of that run, in the terminal and in results.json's output.
+#[test]
+fn narrating_programs_fail_because_of_the_trace_and_the_feedback_draws_it() {
+    let cases = [
+        ("zombie", "reaped_above.py", "the zombie is real: the grader sees it in /proc too", "not by the parent"),
+        ("double-fork", "narrates_reap.py", "the parent reaps its child, which exits at once", "not by the parent"),
+        (
+            "double-fork",
+            "adopted_by_parent.py",
+            "the grandchild is adopted by the reaper, not the parent, and does task 2",
+            "adopted by parent",
+        ),
+        (
+            "sigchld-ignore",
+            "waits_behind_sig_ign.py",
+            "SIG_IGN: wait() then fails with ECHILD",
+            "wait4 return the child",
+        ),
+        (
+            "half-copy",
+            "child_narrates.py",
+            "each process reports its role, PID, byte range and time",
+            "but the trace shows it writing 0 bytes",
+        ),
+    ];
+    let dir = scratch("narrators");
+    for (lab, file, title, why) in cases {
+        let path = top().join("tests/broken").join(lab).join(file);
+        let json = dir.join(format!("{file}.json"));
+        let out = Command::new(labkit_bin())
+            .args(["grade", lab, "--seed", "1", "--check", title, "--impl"])
+            .arg(format!("{lab}={} {}", python3(), path.display()))
+            .arg("--json")
+            .arg(&json)
+            .arg("--out")
+            .arg(dir.join(file))
+            .output()
+            .expect("run labkit grade");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{lab}/{file}:\n{text}");
+        let failed = text.lines().find(|l| l.contains("FAIL") && l.contains(title));
+        assert!(failed.is_some(), "{lab}/{file} should fail `{title}`:\n{text}");
+        let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let tests = results["tests"].as_array().unwrap();
+        let test = tests.iter().find(|t| t["name"].as_str().unwrap().ends_with(title)).unwrap();
+        let output = test["output"].as_str().unwrap();
+        // Only the traced check fails (the basic one, which it depends on, passes).
+        assert_eq!(tests.iter().filter(|t| t["status"] == "failed").count(), 1, "{lab}/{file}:\n{text}");
+        for shown in [&*text, output] {
+            let reason = shown.find(title).map_or(shown, |i| &shown[i..]);
+            assert!(reason.contains("the trace shows") && reason.contains(why), "{lab}/{file}:\n{reason}");
+            let picture = &reason[reason.find("the trace of this run:").unwrap_or_else(|| panic!("{reason}"))..];
+            assert!(picture.contains("labkit trace: ") && picture.contains("◀─┘ reap"), "{lab}/{file}:\n{picture}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The seq of the first event of `pid` that `is` picks, after `from`.

@@ -7,7 +7,9 @@
 //! grandchild is adopted by the reaper and does task 2; the reaper reaps
 //! everything and then finds nothing left (`errno=ECHILD`). The lab's
 //! reaper is the program's own process, not the grader's supervisor
-//! (`labkit reap`) above it.
+//! (`labkit reap`) above it. Two checks' runs are traced (see
+//! [`crate::trace`]): the parent's own `wait` reaps the child before the
+//! grandchild ends; the reaper adopts the grandchild and reaps it.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +17,8 @@ use super::{
     Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, expect_reaper_reaped_exactly,
     random_in,
 };
+use crate::harness::traced_label;
+use crate::trace::{Proc, ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
@@ -31,8 +35,38 @@ const FAMILY: [&str; 4] = ["reaper", "parent", "child", "grandchild"];
 
 /// Run with random short task durations (which no check reads back).
 fn scenario(g: &Grader, p: &Program) -> Result<Transcript, String> {
-    let (t1, t2) = (format!("{}ms", random_in(10, 50)), format!("{}ms", random_in(10, 50)));
+    let (t1, t2) = scenario_tasks();
     g.run(p, &["--task1", &t1, "--task2", &t2])
+}
+
+/// [`scenario`] under the kit's tracer.
+fn traced_scenario(g: &Grader, p: &Program) -> Result<(Transcript, Trace), String> {
+    let (t1, t2) = scenario_tasks();
+    g.run_traced(p, &["--task1", &t1, "--task2", &t2])
+}
+
+/// The scenario's random short task durations.
+fn scenario_tasks() -> (String, String) {
+    (format!("{}ms", random_in(10, 50)), format!("{}ms", random_in(10, 50)))
+}
+
+/// The traced process `pid` (a PID the program printed for `who`).
+fn process(trace: &Trace, who: &str, pid: i32) -> Result<Proc, String> {
+    trace.process(pid).ok_or_else(|| format!("the trace shows no process {pid} (the {who}'s PID as printed)"))
+}
+
+/// Who reaped `p`, for a message: `reaper 12`, `the kernel`, `nobody`.
+fn reaped_by(trace: &Trace, p: &Proc) -> String {
+    match &p.reaped {
+        Some((_, ReapedBy::Process { pid, .. })) => traced_label(trace, *pid),
+        Some((_, ReapedBy::Kernel)) => "the kernel".into(),
+        None => "nobody".into(),
+    }
+}
+
+/// Whether `p` was reaped by a `wait` of process `by`.
+fn reaped_by_pid(p: &Proc, by: i32) -> bool {
+    matches!(&p.reaped, Some((_, ReapedBy::Process { pid, .. })) if *pid == by)
 }
 
 fn basic(g: &Grader, p: &Program) -> Verdict {
@@ -45,8 +79,12 @@ fn basic(g: &Grader, p: &Program) -> Verdict {
 /// long the child stayed alive after the grandchild first showed up. That
 /// must be under half of task 2: forking and exiting takes milliseconds; a
 /// child that waits for its grandchild, or keeps it company during its task,
-/// lingers for all of it. Timed (see [`Pace`](super::Pace)): a busy machine
-/// gets a second, slower try.
+/// lingers for all of it. The run is traced too, and the trace's exact
+/// times say the same however often the grader could look (a busy machine
+/// may leave gaps between its looks): the child's exit must come less than
+/// half of task 2 after it forked the grandchild, and the parent's own
+/// `wait` must reap it before the grandchild ends. Timed (see
+/// [`Pace`](super::Pace)): a busy machine gets a second, slower try.
 fn child_reaped(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace| {
         let t1 = format!("{}ms", random_in(10, 50));
@@ -54,15 +92,16 @@ fn child_reaped(g: &Grader, p: &Program) -> Verdict {
         // a lingering child makes the run last two task 2s.
         let task2 = pace.of(Duration::from_millis(random_in(300, 600))).min(g.timeout / 4);
         let t2 = format!("{}ms", task2.as_millis());
-        let mut running = g.spawn(p, &["--task1", &t1, "--task2", &t2])?;
+        let mut traced = g.spawn_traced(p, &["--task1", &t1, "--task2", &t2])?;
+        let running = &mut traced.spawned;
         // Every look: when, and the live (not zombie) processes of the program.
         let mut looks: Vec<(Instant, Vec<i32>)> = Vec::new();
         running.watch(pace.of(Duration::from_secs(10)), |procs| {
             looks.push((Instant::now(), procs.iter().filter(|s| !s.is_zombie()).map(|s| s.pid).collect()));
             false
         });
-        let run = running.finish()?;
-        let [_, _, child, grandchild] = run.role_pids(FAMILY)?;
+        let (run, trace) = traced.finish()?;
+        let [_, parent, child, grandchild] = run.role_pids(FAMILY)?;
         let said = run.facts("parent", "child");
         expect(!said.is_empty() && said.iter().all(|(_, v)| *v == child.to_string()), || {
             format!("every parent line with `child=` should name the child's PID {child}")
@@ -88,13 +127,43 @@ fn child_reaped(g: &Grader, p: &Program) -> Verdict {
                  lingered (did it wait for the grandchild, or sleep?)",
                 lingered.as_millis()
             )
+        })?;
+        // The trace: the child ended at once after the fork (its exact times, however often
+        // the grader could look at /proc), and the parent's own wait reaped it while the
+        // grandchild still ran.
+        let (c, gc) = (process(&trace, "child", child)?, process(&trace, "grandchild", grandchild)?);
+        let Some((exit, _)) = c.exit else {
+            return Err(format!("the trace shows no exit of the child {child}"));
+        };
+        let lingered = trace.event(exit).t.saturating_sub(trace.event(gc.born).t);
+        expect(lingered < task2 / 2, || {
+            format!(
+                "the child {child} must exit at once after forking the grandchild {grandchild}; the trace shows \
+                 it exit {}ms after the fork (task 2 takes {t2}): the child lingered (did it wait for the \
+                 grandchild, or sleep?)",
+                lingered.as_millis()
+            )
+        })?;
+        expect(reaped_by_pid(&c, parent), || {
+            format!(
+                "the trace shows the child {child} reaped by {}, not by the parent {parent}: the parent's own \
+                 wait() must reap it",
+                reaped_by(&trace, &c)
+            )
+        })?;
+        let (reaped_at, ended_at) = (c.reaped.as_ref().map(|r| r.0), gc.exit.map(|e| e.0));
+        expect(reaped_at.zip(ended_at).is_some_and(|(r, e)| r < e), || {
+            format!(
+                "the trace shows the grandchild {grandchild} ended before the parent reaped the child {child}: \
+                 the parent should reap it at once, before its task 1"
+            )
         })
     })
 }
 
 fn adopted(g: &Grader, p: &Program) -> Verdict {
-    let run = scenario(g, p)?;
-    let [reaper, parent, child, _] = run.role_pids(FAMILY)?;
+    let (run, trace) = traced_scenario(g, p)?;
+    let [reaper, parent, child, grandchild] = run.role_pids(FAMILY)?;
     let (_, ppid) = run.fact("grandchild", "getppid()")?;
     expect(ppid != parent.to_string() && ppid != child.to_string(), || {
         format!("the grandchild's getppid()={ppid} should be neither the parent {parent} nor the child {child}")
@@ -103,7 +172,22 @@ fn adopted(g: &Grader, p: &Program) -> Verdict {
         format!("the grandchild should be adopted by the reaper {reaper}, got getppid()={ppid}")
     })?;
     let steps = run.facts("grandchild", "step");
-    expect(!steps.is_empty(), || "the grandchild should print task 2 progress (`step=`)".to_string())
+    expect(!steps.is_empty(), || "the grandchild should print task 2 progress (`step=`)".to_string())?;
+    // The trace: the reaper adopted the grandchild and reaped it.
+    let gc = process(&trace, "grandchild", grandchild)?;
+    expect(gc.adopted.iter().any(|&(_, by)| by == reaper), || {
+        let by: Vec<String> = gc.adopted.iter().map(|&(_, by)| traced_label(&trace, by)).collect();
+        format!(
+            "the trace shows the grandchild {grandchild} adopted by {}, not by the reaper {reaper}",
+            if by.is_empty() { "nobody".to_string() } else { by.join(", then ") }
+        )
+    })?;
+    expect(reaped_by_pid(&gc, reaper), || {
+        format!(
+            "the trace shows the grandchild {grandchild} reaped by {}, not by the reaper {reaper}",
+            reaped_by(&trace, &gc)
+        )
+    })
 }
 
 fn no_zombies(g: &Grader, p: &Program) -> Verdict {

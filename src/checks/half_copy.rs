@@ -5,7 +5,11 @@
 //! the same time, each through descriptors of its own, into a temp file
 //! renamed to DST at the end. It refuses bad input (exit 2) changing
 //! nothing, and a failed copy (exit 1) leaves no DST and no temp file.
-//! Some checks read an strace of the run, or interrupt it.
+//! Some checks read an strace of the run, or interrupt it. The check of
+//! what each process reports runs under the kit's tracer (see
+//! [`crate::trace`]; strace cannot attach to a traced process, so the
+//! strace checks keep their own runs): the two processes that print the
+//! halves must be the two that wrote them.
 //!
 //! Every check makes its own folder in the grader's scratch folder, with
 //! random file names and random contents. DST always goes into a folder of
@@ -266,7 +270,7 @@ fn range_of(run: &Transcript, role: &str) -> Result<(u64, u64, bool), String> {
 fn reports_ranges(g: &Grader, p: &Program) -> Verdict {
     let size = random_in(50_000, 499_999) * 2 + 1; // odd: H = SIZE / 2 rounded down shows
     let c = Case::new(g, size as usize)?;
-    let run = g.run(p, &c.args()?)?;
+    let (run, trace) = g.run_traced(p, &c.args()?)?;
     expect_copied(&run, &c)?;
     let half = size / 2;
     for (role, want) in [("child", (0, half)), ("parent", (half, size))] {
@@ -280,7 +284,23 @@ fn reports_ranges(g: &Grader, p: &Program) -> Verdict {
         expect(timed, || format!("the {role}'s from=/to= line must also say how long it took: time=..."))?;
     }
     let (parent, child) = (run.pid_of("parent")?, run.pid_of("child")?);
-    expect(parent != child, || format!("parent and child printed the same PID {parent}"))
+    expect(parent != child, || format!("parent and child printed the same PID {parent}"))?;
+    // The trace: the two processes that report the halves wrote them.
+    let out = io("resolve a path", fs::canonicalize(&c.out))?;
+    let wrote = trace.writers(&format!("{}/", out.to_string_lossy()));
+    let wrote_by = |pid: i32| wrote.iter().find(|w| w.0 == pid).map_or(0, |w| w.1);
+    for (role, pid, want) in [("child", child, half), ("parent", parent, size - half)] {
+        expect(wrote_by(pid) == want as i64, || {
+            let all: Vec<String> = wrote.iter().map(|(p, bytes, _)| format!("process {p} {bytes} bytes")).collect();
+            format!(
+                "SRC has {size} bytes: the {role} (PID {pid}) reports copying {want} of them, but the trace shows \
+                 it writing {} bytes into DST's folder (writes seen: {})",
+                wrote_by(pid),
+                if all.is_empty() { "none".to_string() } else { all.join(", ") }
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// A copy run under strace: the run, the replayed trace, the case, and

@@ -5,14 +5,18 @@
 //! and counts its children and zombies in `/proc`: with `SIG_IGN` the
 //! kernel reaps them (no zombies, and `wait()` fails with `ECHILD`); with
 //! the default they stay zombies until the parent reaps each one. One
-//! check reads `/proc/<pid>/status` itself to see SIGCHLD ignored.
+//! check reads `/proc/<pid>/status` itself to see SIGCHLD ignored; the
+//! ECHILD check's run is traced (see [`crate::trace`]): the kernel must have
+//! reaped every child, and no `wait` call may have returned one.
 
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use super::{Check, Grader, Program, RUNS_CLEAN, Transcript, Verdict, expect, expect_counted_none, listed, random_in};
+use crate::harness::traced_label;
 use crate::out::Tagged;
 use crate::procfs::ignores_signal;
+use crate::trace::{Kind, ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
@@ -33,18 +37,31 @@ struct Scene {
     n: u64,
     /// `--code`: every child's exit code.
     code: u64,
+    /// The run's trace, for a traced scenario.
+    trace: Option<Trace>,
 }
 
 /// Run with a random number of children (in `children`) that exit with a
-/// random code after a random short delay; `--default` if `default`.
-fn scenario(g: &Grader, p: &Program, children: RangeInclusive<u64>, default: bool) -> Result<Scene, String> {
+/// random code after a random short delay; `--default` if `default`;
+/// under the kit's tracer if `traced`.
+fn scenario(
+    g: &Grader,
+    p: &Program,
+    children: RangeInclusive<u64>,
+    default: bool,
+    traced: bool,
+) -> Result<Scene, String> {
     let (n, code) = (random_in(*children.start(), *children.end()), random_in(1, 255));
     let (n_s, code_s, delay) = (n.to_string(), code.to_string(), format!("{}ms", random_in(10, 30)));
     let mut args = vec!["--children", &n_s, "--delay", &delay, "--code", &code_s];
     if default {
         args.push("--default");
     }
-    Ok(Scene { run: g.run(p, &args)?, n, code })
+    if traced {
+        let (run, trace) = g.run_traced(p, &args)?;
+        return Ok(Scene { run, n, code, trace: Some(trace) });
+    }
+    Ok(Scene { run: g.run(p, &args)?, n, code, trace: None })
 }
 
 /// Check that `n` children printed and that the parent's `pids=` list names exactly them.
@@ -66,11 +83,11 @@ fn zombie_lines(run: &Transcript) -> Vec<&Tagged> {
 }
 
 fn basic(g: &Grader, p: &Program) -> Verdict {
-    scenario(g, p, 1..=6, false)?.run.expect_basic()
+    scenario(g, p, 1..=6, false, false)?.run.expect_basic()
 }
 
 fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, .. } = scenario(g, p, 2..=8, false)?;
+    let Scene { run, n, .. } = scenario(g, p, 2..=8, false, false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "yes", || format!("with SIG_IGN the parent should show ignored=yes, got {ignored}"))?;
     expect_children(&run, n)?;
@@ -82,40 +99,75 @@ fn ignored_no_zombies(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn ignored_echild(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, .. } = scenario(g, p, 1..=8, false)?;
+    let Scene { run, n, trace, .. } = scenario(g, p, 1..=8, false, true)?;
     expect_children(&run, n)?;
     let (_, errno) = run.fact("parent", "errno")?;
     expect(errno == "ECHILD", || format!("the parent's wait() should fail with errno=ECHILD, got {errno}"))?;
     let reaped: Vec<_> = run.by("parent").filter(|l| l.fact("code").is_some()).collect();
     expect(reaped.is_empty(), || {
         format!("with SIG_IGN no exit code can reach the parent, yet it shows `{}`", reaped[0].text)
-    })
+    })?;
+    kernel_reaped_all(trace.as_ref(), run.pid_of("parent")?)
+}
+
+/// The trace's evidence: the kernel reaped every child of the parent
+/// (`SIGCHLD` ignored), so no `wait` call returned one. Only the children
+/// the parent forked after its last `exec` count: a program started
+/// through a wrapper (a pyenv `python3` shim is a shell script) may fork and
+/// reap helpers before it becomes the parent.
+fn kernel_reaped_all(trace: Option<&Trace>, parent: i32) -> Verdict {
+    let trace = trace.ok_or("the run was not traced (a bug in the kit)")?;
+    let exec = trace.events.iter().rfind(|e| e.pid == parent && matches!(e.kind, Kind::Exec { .. })).map(|e| e.seq);
+    let children: Vec<_> =
+        trace.processes().into_iter().filter(|c| c.parent == parent && exec.is_none_or(|x| c.born > x)).collect();
+    expect(!children.is_empty(), || format!("the trace shows no child of the parent {parent}"))?;
+    for c in &children {
+        match &c.reaped {
+            Some((_, ReapedBy::Kernel)) => {}
+            Some((_, ReapedBy::Process { pid, call })) => {
+                let by = traced_label(trace, *pid);
+                return Err(format!(
+                    "with SIG_IGN the kernel reaps every child, but the trace shows {by}'s {call} return the \
+                     child {}: no wait() may return a child (was SIGCHLD ignored while they ended?)",
+                    c.pid
+                ));
+            }
+            None => return Err(format!("the trace shows the child {} never reaped", c.pid)),
+        }
+    }
+    Ok(())
 }
 
 /// The grader's own evidence, not the program's word: while the children
 /// live (a longer `--delay` gives it time to look), some process of the
-/// program that has live children has SIGCHLD in its `SigIgn` mask.
+/// program that has live children has SIGCHLD in its `SigIgn` mask. Timed
+/// (see [`Pace`](super::Pace)): a machine too busy to let the grader look
+/// while the children live gets a second try with a longer `--delay`.
 fn kernel_sees_sig_ign(g: &Grader, p: &Program) -> Verdict {
     let (n, code) = (random_in(2, 6).to_string(), random_in(1, 255).to_string());
-    let args = ["--children", n.as_str(), "--delay", "400ms", "--code", code.as_str()];
-    let mut running = g.spawn(p, &args)?;
-    let seen = running.watch(Duration::from_secs(5), |procs| {
-        procs.iter().any(|parent| {
-            let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
-            has_live_child && ignores_signal(parent.pid, libc::SIGCHLD).unwrap_or(false)
-        })
-    });
-    let run = running.finish()?;
-    expect(seen, || {
-        "while the children lived, no process of the program that had children ignored SIGCHLD \
-         (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking"
-            .to_string()
-    })?;
-    run.expect_success()
+    g.timed(|pace| {
+        // At most a quarter of the run's time limit, even on a second try.
+        let delay = format!("{}ms", pace.of(Duration::from_millis(400)).min(g.timeout / 4).as_millis());
+        let args = ["--children", n.as_str(), "--delay", delay.as_str(), "--code", code.as_str()];
+        let mut running = g.spawn(p, &args)?;
+        let seen = running.watch(pace.of(Duration::from_secs(5)), |procs| {
+            procs.iter().any(|parent| {
+                let has_live_child = procs.iter().any(|c| c.ppid == parent.pid && !c.is_zombie());
+                has_live_child && ignores_signal(parent.pid, libc::SIGCHLD).unwrap_or(false)
+            })
+        });
+        let run = running.finish()?;
+        expect(seen, || {
+            "while the children lived, no process of the program that had children ignored SIGCHLD \
+             (SigIgn in /proc/<pid>/status): the parent must call signal(SIGCHLD, SIG_IGN) before forking"
+                .to_string()
+        })?;
+        run.expect_success()
+    })
 }
 
 fn default_zombies(g: &Grader, p: &Program) -> Verdict {
-    let Scene { run, n, code } = scenario(g, p, 2..=8, true)?;
+    let Scene { run, n, code, .. } = scenario(g, p, 2..=8, true, false)?;
     let (_, ignored) = run.fact("parent", "ignored")?;
     expect(ignored == "no", || format!("with --default the parent should show ignored=no, got {ignored}"))?;
     let kids = expect_children(&run, n)?;

@@ -5,13 +5,17 @@
 //! parent), then waits, prints what wait returned, and shows the entry gone.
 //! Besides reading what the program prints, the grader looks at `/proc`
 //! itself while the program runs: the zombie must really be there, with the
-//! PID, parent and name the program reports.
+//! PID, parent and name the program reports; and that run is traced (see
+//! [`crate::trace`]): the trace must show the child's exit, a zombie span of
+//! a good part of `--delay`, and the reap by the parent's own `wait`.
 
 use std::time::Duration;
 
 use super::{Check, Grader, Pace, Program, RUNS_CLEAN, Transcript, Verdict, expect, own_getpid, random_in};
+use crate::harness::traced_label;
 use crate::out::Tagged;
 use crate::procfs::Stat;
+use crate::trace::{ReapedBy, Trace};
 
 const BASIC: Check = Check::new(1, RUNS_CLEAN, basic);
 
@@ -35,28 +39,33 @@ struct Scene {
     /// program started through a wrapper, such as a pyenv `python3` shim,
     /// may leave other short-lived zombies before the real one).
     zombies: Vec<Stat>,
+    /// The run's trace, when watched.
+    trace: Option<Trace>,
 }
 
-/// Run with a random code and `--delay delay`; with `watch`, watch `/proc`
-/// for zombies while the program runs. The code is never 0, 1 (a crash), 3
+/// Run with a random code and `--delay delay`; with `watch`, trace the run
+/// ([`Grader::spawn_traced`]) and watch `/proc` for zombies while it runs. The code is never 0, 1 (a crash), 3
 /// (the kit's default), 255, nor below 128: a program that prints the
 /// default, or keeps 7 bits, fails on every run.
 fn scenario(g: &Grader, p: &Program, delay: &str, watch: bool) -> Result<Scene, String> {
     let code = random_in(130, 254) as i32;
-    let mut running = g.spawn_watched(p, &["--code", &code.to_string(), "--delay", delay])?;
-    let supervisor = running.supervisor_pid();
-    let mut zombies: Vec<Stat> = Vec::new();
-    if watch {
-        running.watch(Duration::from_secs(5), |procs| {
-            for s in procs.iter().filter(|s| s.is_zombie() && s.ppid != supervisor) {
-                if !zombies.iter().any(|z| z.pid == s.pid) {
-                    zombies.push(s.clone());
-                }
-            }
-            false // watch until the program ends
-        });
+    let args = ["--code", &code.to_string(), "--delay", delay];
+    if !watch {
+        return Ok(Scene { run: g.spawn_watched(p, &args)?.finish()?, code, zombies: Vec::new(), trace: None });
     }
-    Ok(Scene { run: running.finish()?, code, zombies })
+    let mut traced = g.spawn_traced(p, &args)?;
+    let supervisor = traced.spawned.supervisor_pid();
+    let mut zombies: Vec<Stat> = Vec::new();
+    traced.spawned.watch(Duration::from_secs(5), |procs| {
+        for s in procs.iter().filter(|s| s.is_zombie() && s.ppid != supervisor) {
+            if !zombies.iter().any(|z| z.pid == s.pid) {
+                zombies.push(s.clone());
+            }
+        }
+        false // watch until the program ends
+    });
+    let (run, trace) = traced.finish()?;
+    Ok(Scene { run, code, zombies, trace: Some(trace) })
 }
 
 /// The fact `key=` of `line`, as a PID.
@@ -103,8 +112,9 @@ fn parent_sees_zombie(g: &Grader, p: &Program) -> Verdict {
 
 fn grader_sees_zombie(g: &Grader, p: &Program) -> Verdict {
     g.timed(|pace: Pace| {
-        let delay = pace.flag(Duration::from_millis(300));
-        let Scene { run, zombies, .. } = scenario(g, p, &delay, true)?;
+        let wait = pace.of(Duration::from_millis(300));
+        let delay = format!("{}ms", wait.as_millis());
+        let Scene { run, zombies, trace, .. } = scenario(g, p, &delay, true)?;
         let parent = run.pid_of("parent")?;
         let child = own_getpid(&run, "child")?;
         if zombies.is_empty() {
@@ -120,7 +130,48 @@ fn grader_sees_zombie(g: &Grader, p: &Program) -> Verdict {
         let (_, comm) = run.fact("parent", "comm")?;
         expect(comm == seen.comm.replace(' ', "_"), || {
             format!("the grader read comm={} in /proc; the parent printed comm={comm}", seen.comm)
-        })
+        })?;
+        traced_zombie(trace.as_ref(), parent, child, wait)
+    })
+}
+
+/// The trace's evidence that the child was a zombie and the parent reaped
+/// it: it exited, stayed unreaped for at least half of `--delay`, and the
+/// parent's own `wait` reaped it (not the kernel, not the process above the
+/// parent: a reaper that narrates its reaps for it).
+fn traced_zombie(trace: Option<&Trace>, parent: i32, child: i32, delay: Duration) -> Verdict {
+    let trace = trace.ok_or("the run was not traced (a bug in the kit)")?;
+    let Some(proc) = trace.process(child) else {
+        return Err(format!("the trace shows no process {child} (the child's PID as printed)"));
+    };
+    expect(proc.parent == parent, || {
+        format!("the trace shows the child {child} forked by process {}, not by the parent {parent}", proc.parent)
+    })?;
+    expect(proc.exit.is_some(), || format!("the trace shows no exit of the child {child}"))?;
+    match &proc.reaped {
+        Some((_, ReapedBy::Process { pid, .. })) if *pid == parent => {}
+        Some((_, ReapedBy::Process { pid, call })) => {
+            let by = traced_label(trace, *pid);
+            return Err(format!(
+                "the trace shows the child {child} reaped by {by} ({call}), not by the parent {parent}: \
+                 the parent's own wait() must reap it"
+            ));
+        }
+        Some((_, ReapedBy::Kernel)) => {
+            return Err(format!(
+                "the trace shows the child {child} reaped by the kernel (SIGCHLD ignored): it was never a zombie"
+            ));
+        }
+        None => return Err(format!("the trace shows the child {child} never reaped")),
+    }
+    let span = proc.zombie.unwrap_or_default();
+    expect(span >= delay / 2, || {
+        format!(
+            "the trace shows the child {child} a zombie for only {}ms; with --delay {}ms the parent should \
+             leave it unreaped for about that long",
+            span.as_millis(),
+            delay.as_millis()
+        )
     })
 }
 

@@ -219,17 +219,35 @@ pub fn grade_check(settings: &Settings, check: &Check, program: &Program, dir: &
 }
 
 /// Add to a failed check's message what its last finished run printed
-/// (the seen beside the expected), unless the message already shows it. A
-/// check's message says what it expected and what it saw; this is the
-/// context every failure gets for free.
+/// (the seen beside the expected), unless the message already shows it,
+/// and the drawn trace of its last traced run ([`Grader::run_traced`]): the
+/// grader's evidence of what the processes did. A check's message says
+/// what it expected and what it saw; this is the context every failure
+/// gets for free.
 fn with_context(why: &mut String, runs: &[SpawnRecord]) {
-    if let Some(excerpt) = runs.iter().rev().find_map(|r| r.excerpt.as_deref())
+    let shown = runs.iter().rposition(|r| r.excerpt.is_some());
+    if let Some(excerpt) = shown.and_then(|i| runs[i].excerpt.as_deref())
         && !why.contains(excerpt.trim_end())
     {
         if !why.ends_with('\n') {
             why.push('\n');
         }
         why.push_str(excerpt);
+    }
+    let traced = runs.iter().rposition(|r| r.trace.is_some());
+    if let Some(i) = traced
+        && let Some(picture) = runs[i].trace.as_deref()
+        && !why.contains(picture.trim_end())
+    {
+        if !why.ends_with('\n') {
+            why.push('\n');
+        }
+        if shown == Some(i) || shown.is_none() {
+            why.push_str("the trace of this run:\n");
+        } else {
+            why.push_str(&format!("the trace of `{}`:\n", runs[i].command));
+        }
+        why.push_str(picture);
     }
 }
 
@@ -343,6 +361,51 @@ mod tests {
 
     fn fails(_: &Grader, _: &Program) -> crate::harness::Verdict {
         Err("expected a=5, got a=1".into())
+    }
+
+    fn record(command: &str, excerpt: Option<&str>, trace: Option<&str>) -> SpawnRecord {
+        SpawnRecord {
+            command: command.into(),
+            supervisor_pid: 1,
+            log: None,
+            timed_out: false,
+            excerpt: excerpt.map(str::to_string),
+            trace: trace.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_failed_check_shows_what_its_run_printed_and_the_trace_of_its_traced_run() {
+        let picture = "parent 10 ─┬ fork child 11\n           │ exit code=0\n";
+        let mut why = "expected the parent to reap the child".to_string();
+        with_context(
+            &mut why,
+            &[record("prog --delay 1s", Some("`prog --delay 1s` printed:\n  | hi\n"), Some(picture))],
+        );
+        assert_eq!(
+            why,
+            format!(
+                "expected the parent to reap the child\n`prog --delay 1s` printed:\n  | hi\nthe trace of this run:\n{picture}"
+            )
+        );
+        // Another run came after the traced one: the trace names its command.
+        let mut why = "x".to_string();
+        let runs = [
+            record("prog a", Some("`prog a` printed:\n"), Some(picture)),
+            record("prog b", Some("`prog b` printed:\n"), None),
+        ];
+        with_context(&mut why, &runs);
+        assert!(
+            why.contains("`prog b` printed:") && why.contains(&format!("the trace of `prog a`:\n{picture}")),
+            "{why}"
+        );
+        // Not twice, and nothing without a traced run.
+        let again = why.clone();
+        with_context(&mut why, &runs);
+        assert_eq!(why, again);
+        let mut why = "x".to_string();
+        with_context(&mut why, &[record("prog", Some("`prog` printed:\n"), None)]);
+        assert!(!why.contains("trace"), "{why}");
     }
 
     /// The guard around a check: no program runs here (the checks below

@@ -29,6 +29,7 @@ use crate::out::Tagged;
 use crate::procfs::Stat;
 use crate::random::random_u64;
 use crate::reaper::Report;
+use crate::trace::Trace;
 
 /// A check's outcome: `Err` says what was expected and what was seen.
 pub type Verdict = Result<(), String>;
@@ -106,6 +107,10 @@ pub struct SpawnRecord {
     /// the check read its output itself while it ran: the context the front
     /// end adds to a failed check's message.
     pub excerpt: Option<String>,
+    /// For a run under `labkit trace` ([`Grader::run_traced`]): the drawn
+    /// trace ([`trace_picture`]), which the front end also adds to a
+    /// failed check's message.
+    pub trace: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -267,6 +272,7 @@ impl Grader {
             log: None,
             timed_out: false,
             excerpt: None,
+            trace: None,
         });
         let env = self.environment().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
         Ok(Spawned { child, socket, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
@@ -289,12 +295,67 @@ impl Grader {
         Self::feed(self.spawn_watched(program, args)?, b"")
     }
 
+    /// [`Grader::run_watched`] under the kit's tracer: `labkit trace --quiet
+    /// --json FILE -- program args...` runs under the supervisor, and the
+    /// trace it recorded (every fork, exit, reap, adoption and write of the
+    /// program's processes, from kernel events) is read back: the grader's
+    /// evidence of what the program did, whatever it prints. The run's
+    /// [`SpawnRecord`] keeps the drawn trace for a failed check's message
+    /// (see [`TracedSpawn::finish`]).
+    pub fn run_traced(&self, program: &Program, args: &[&str]) -> Result<(Transcript, Trace), String> {
+        let mut traced = self.spawn_traced(program, args)?;
+        drop(traced.spawned.child.stdin.take()); // empty input
+        traced.finish()
+    }
+
+    /// [`Grader::spawn_watched`] under the kit's tracer, for a check that
+    /// also watches the program in `/proc` while it runs
+    /// ([`Spawned::watch`]; the tracer, `labkit trace`, is one of the
+    /// supervisor's descendants there). [`TracedSpawn::finish`] gives what
+    /// [`Grader::run_traced`] gives.
+    pub fn spawn_traced(&self, program: &Program, args: &[&str]) -> Result<TracedSpawn, String> {
+        let json = self.scratch_path("trace");
+        let spawned = self.spawn_watched(&self.traced(program, &json), args)?;
+        let command = program.argv.iter().map(String::as_str).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+        Ok(TracedSpawn { spawned, json, command })
+    }
+
+    /// `program` under `labkit trace`, recording into `json`, with the
+    /// grader's own timeout and grace.
+    fn traced(&self, program: &Program, json: &Path) -> Program {
+        let mut argv: Vec<String> = vec![
+            self.labkit.to_string_lossy().into_owned(),
+            "trace".into(),
+            "--quiet".into(),
+            "--json".into(),
+            json.to_string_lossy().into_owned(),
+            "--timeout".into(),
+            format!("{}ms", self.timeout.as_millis()),
+            "--grace".into(),
+            format!("{}ms", self.grace.as_millis()),
+            "--".into(),
+        ];
+        argv.extend(program.argv.iter().cloned());
+        Program { argv, ..program.clone() }
+    }
+
     fn feed(mut running: Spawned, stdin: &[u8]) -> Result<Transcript, String> {
         if let Some(mut input) = running.child.stdin.take() {
             let _ = input.write_all(stdin); // a program that never reads its input is fine
         }
         running.finish()
     }
+}
+
+/// A trace drawn for a failed check's message: plain text, 80 columns.
+pub fn trace_picture(trace: &Trace) -> String {
+    crate::trace::draw::draw(trace, crate::trace::draw::Style { colour: false, normalised: false, width: 80 })
+}
+
+/// A traced process as a message names it: `parent 4242` (its role, or its
+/// program when it printed none), or `process 4242` if the trace lacks it.
+pub fn traced_label(trace: &Trace, pid: i32) -> String {
+    trace.process(pid).map_or_else(|| format!("process {pid}"), |p| p.label())
 }
 
 /// The environment every graded program runs in, the same on every
@@ -494,6 +555,51 @@ impl Spawned {
     }
 }
 
+/// A program started by [`Grader::spawn_traced`]: under the supervisor,
+/// under `labkit trace`.
+#[derive(Debug)]
+pub struct TracedSpawn {
+    pub spawned: Spawned,
+    /// Where the tracer writes the trace.
+    json: PathBuf,
+    /// The program's command line, without the tracer.
+    command: String,
+}
+
+impl TracedSpawn {
+    /// [`Spawned::finish`], and the trace read back. The run's
+    /// [`SpawnRecord`] keeps the drawn trace for a failed check's message.
+    ///
+    /// The tracer is a subreaper between the supervisor and the program, so
+    /// it, not the supervisor, reaps what the program leaves behind: those
+    /// processes are added to the transcript's report as the supervisor's
+    /// own findings would be ([`Transcript::expect_clean`] sees them). The
+    /// transcript's command is the program's, without the tracer.
+    pub fn finish(self) -> Result<(Transcript, Trace), String> {
+        let TracedSpawn { spawned, json, command } = self;
+        let (log, index) = (Arc::clone(&spawned.record.0), spawned.record.1);
+        let mut run = spawned.finish();
+        let trace = crate::trace::read(&json);
+        let _ = std::fs::remove_file(&json);
+        if let Ok(run) = &mut run {
+            run.command.clone_from(&command);
+            if let Ok(trace) = &trace {
+                run.report.adopted.extend(trace.reap_report().adopted);
+            }
+        }
+        if let Some(r) = lock(&log).records.get_mut(index) {
+            r.command.clone_from(&command);
+            r.trace = trace.as_ref().ok().map(trace_picture);
+            if let (Some(excerpt), Ok(run)) = (&mut r.excerpt, &run) {
+                *excerpt = run.excerpt();
+            }
+        }
+        let run = run?;
+        let trace = trace.map_err(|e| format!("the kit's tracer recorded nothing for `{command}`: {e}"))?;
+        Ok((run, trace))
+    }
+}
+
 /// Read a [`Grader::spawn_watched`] socket to its end into `out`: returns
 /// `(writer PID, length)` for each run of bytes, in order. The kernel never
 /// joins bytes of two writers in one read, and gives the writer's
@@ -569,5 +675,31 @@ mod tests {
         assert_eq!(line_writers(b"xy\n", &[(5, 1), (6, 2)]), vec![vec![5, 6]]);
         assert_eq!(line_writers(b"a\n", &[]), vec![Vec::<i32>::new()]);
         assert!(line_writers(b"", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_traced_run_is_the_program_under_labkit_trace_with_the_graders_limits() {
+        let mut g = Grader::new("/kit/labkit").unwrap();
+        g.timeout = Duration::from_secs(7);
+        let p = Program::new(["python3", "lab.py"]).on_fixed_port(Some(8888));
+        let traced = g.traced(&p, Path::new("/tmp/t.json"));
+        assert_eq!(
+            traced.argv,
+            [
+                "/kit/labkit",
+                "trace",
+                "--quiet",
+                "--json",
+                "/tmp/t.json",
+                "--timeout",
+                "7000ms",
+                "--grace",
+                "300ms",
+                "--",
+                "python3",
+                "lab.py"
+            ]
+        );
+        assert_eq!(traced.fixed_port, Some(8888));
     }
 }

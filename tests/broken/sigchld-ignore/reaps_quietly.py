@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Broken: never sets SIGCHLD to SIG_IGN; instead it reaps each child with
 waitpid as soon as it ends, and *prints* ignored=yes. Every line it prints is
-what the grading contract asks for, so only the grader's own look at
-/proc/<pid>/status (SigIgn) while it runs can tell.
+what the grading contract asks for, so only the grader's own evidence can
+tell: its look at /proc/<pid>/status (SigIgn) while it runs, and the trace
+(wait() returned the children; the kernel reaped none).
 
-Expect: fails "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"
+Expect: fails "SIG_IGN: wait() then fails with ECHILD"; "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"
 """
 import os
 import sys
