@@ -1,8 +1,8 @@
 #!/bin/sh
 # Wrong: a made-up family whose parent says it saw one zombie with SIGCHLD
 # ignored.
-# Expect: fails "SIG_IGN: the children vanish from /proc, zombies=0"; "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"; "default disposition: zombies=N until the parent reaps them"; "a bad --children is a usage error (exit 2)"
-# Because: "children=0 zombies=0"; "zombies=1"
+# Expect: fails "SIG_IGN: wait() then fails with ECHILD"; "SIG_IGN: the children vanish from /proc, zombies=0"; "SIG_IGN: the grader sees SIGCHLD ignored in /proc while the children live"; "default disposition: zombies=N until the parent reaps them"; "a bad --children is a usage error (exit 2)"
+# Because: "children=0 zombies=0"; "zombies=1"; "the trace shows no child of the parent 29999"
 . "${0%/*}/../wrong.sh"
 arg n --children 0 "$@"
 arg code --code 0 "$@"
