@@ -644,7 +644,29 @@ fn copy_and_then(
     Ok((run, c, before))
 }
 
+/// The checks that act during the copy (Ctrl-C, killing the child) race
+/// with it: a 128 MiB copy can take only tens of milliseconds, and on a
+/// busy machine the grader may act after it ended, through no fault of the
+/// program. Each is tried up to [`DURING_COPY_TRIES`] times; a program with
+/// the bug fails every try.
+fn during_copy(check: impl Fn() -> Verdict) -> Verdict {
+    let mut verdict = check();
+    for _ in 1..DURING_COPY_TRIES {
+        if verdict.is_ok() {
+            break;
+        }
+        verdict = check();
+    }
+    verdict.map_err(|why| format!("{why}\n(failed {DURING_COPY_TRIES} times in a row)"))
+}
+
+const DURING_COPY_TRIES: usize = 3;
+
 fn interrupted(g: &Grader, p: &Program) -> Verdict {
+    during_copy(|| interrupted_once(g, p))
+}
+
+fn interrupted_once(g: &Grader, p: &Program) -> Verdict {
     let (run, c, before) = copy_and_then(g, p, |main| {
         kill(Pid::from_raw(main), Signal::SIGINT).map_err(|e| format!("grader: kill SIGINT: {e}"))
     })?;
@@ -655,6 +677,10 @@ fn interrupted(g: &Grader, p: &Program) -> Verdict {
 }
 
 fn child_killed(g: &Grader, p: &Program) -> Verdict {
+    during_copy(|| child_killed_once(g, p))
+}
+
+fn child_killed_once(g: &Grader, p: &Program) -> Verdict {
     let (run, c, before) = copy_and_then(g, p, |main| {
         let mut child = None;
         procfs::poll_until(Duration::from_secs(2), || {
