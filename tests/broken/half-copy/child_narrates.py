@@ -40,7 +40,7 @@ try:
     done_r, done_w = os.pipe()
     child = os.fork()
     if child == 0:
-        hw.role = "child"
+        hw.become("child")
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         os.close(done_w)
