@@ -115,17 +115,22 @@ def become_subreaper():
     say("subreaper=yes")
 
 
-def reap_all(forked):
+def reap_all(forked, quiet=(), before_echild=()):
     """As the subreaper: reap every process until wait() fails with ECHILD,
-    saying for each whether it was adopted (not the child `forked`)."""
+    saying for each whether it was adopted (not the child `forked`); the
+    PIDs in `quiet` are reaped without a word, and the lines in
+    `before_echild` are said just before ECHILD."""
     while True:
         try:
             pid, status = os.wait()
         except ChildProcessError:
+            for line in before_echild:
+                say(line)
             say("wait() errno=ECHILD")
             return
-        say(f"reaped pid={pid} exited code={os.waitstatus_to_exitcode(status)} "
-            f"adopted={'no' if pid == forked else 'yes'}")
+        if pid not in quiet:
+            say(f"reaped pid={pid} exited code={os.waitstatus_to_exitcode(status)} "
+                f"adopted={'no' if pid == forked else 'yes'}")
 
 
 def wait_until(cond, limit):

@@ -9,65 +9,34 @@ who adopted and reaped the grandchild.
 
 Expect: fails "the grandchild is adopted by the reaper, not the parent, and does task 2"
 """
-import argparse, ctypes, os, sys, time
+import ctypes
+import os
+import sys
+import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--task1", default="3s")
-p.add_argument("--task2", default="2s")
-args = p.parse_args()
-secs = lambda d: float(d[:-2]) / 1000 if d.endswith("ms") else float(d.rstrip("s"))
-task1, task2 = secs(args.task1), secs(args.task2)
-role = "reaper"
+sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from wrong import become, become_subreaper, options, reap_all, say, wait_until  # noqa: E402
 
-
-def say(msg):
-    sys.stdout.write(f"[{role} {os.getpid()}] {msg}\n")
-    sys.stdout.flush()
-
-
-def my_children():
-    """The states of my children, from /proc/*/stat."""
-    states = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid():
-            states.append(fields[0])
-    return states
-
-
-def count(when):
-    states = my_children()
-    say(f"{when}, /proc shows children={len(states)} zombies={states.count('Z')}")
-
-
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    sys.exit("prctl failed")
-say("subreaper=yes")
-
+args = options(task1="3s", task2="2s")
+become_subreaper()
 reaper = os.getpid()
 tell_r, tell_w = os.pipe()
 parent = os.fork()
 if parent == 0:
-    role = "parent"
-    libc.prctl(36, 1, 0, 0, 0)  # the bug: the parent adopts the orphan
+    become("parent")
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # the bug: the parent adopts the orphan
     child = os.fork()
     if child == 0:
-        role = "child"
+        become("child")
         me = os.getpid()
         grandchild = os.fork()
         if grandchild == 0:
-            role = "grandchild"
-            deadline = time.time() + 10
-            while os.getppid() == me and time.time() < deadline:
-                time.sleep(0.001)
+            become("grandchild")
+            wait_until(lambda: os.getppid() != me, 10)
             say(f"my parent {me} exited: getppid()={reaper}")  # the lie
             for step in (1, 2, 3):
-                time.sleep(task2 / 3)
+                time.sleep(args.task2 / 3)
                 say(f"task 2 step={step}/3")
             os._exit(0)
         os.write(tell_w, f"{grandchild}\n".encode())  # for the reaper's story
@@ -78,7 +47,7 @@ if parent == 0:
     say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")
     say("after the reap, /proc shows children=0 zombies=0")
     for step in (1, 2, 3):
-        time.sleep(task1 / 3)
+        time.sleep(args.task1 / 3)
         say(f"task 1 step={step}/3, /proc shows children=0 zombies=0")
     while True:  # the adopted grandchild, quietly
         try:
@@ -86,15 +55,6 @@ if parent == 0:
         except ChildProcessError:
             break
     os._exit(0)
-
 os.close(tell_w)
 grandchild = int(os.read(tell_r, 64).decode().split()[0])
-while True:
-    try:
-        pid, status = os.wait()
-    except ChildProcessError:
-        say(f"reaped pid={grandchild} exited code=0 adopted=yes")  # the lie
-        say("wait() errno=ECHILD")
-        break
-    say(f"reaped pid={pid} exited code={os.waitstatus_to_exitcode(status)} "
-        f"adopted={'no' if pid == parent else 'yes'}")
+reap_all(parent, before_echild=[f"reaped pid={grandchild} exited code=0 adopted=yes"])  # the lie
