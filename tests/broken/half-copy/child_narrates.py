@@ -21,14 +21,6 @@ half = size // 2
 tmp = hw.temp_beside(folder)
 
 
-def my_half(start, end, shared_fds):
-    """Copy one half; each process opens both files itself, after the fork."""
-    if shared_fds:
-        hw.half_copy(start, end, shared_fds, hw.shared)
-    else:
-        hw.half_copy(start, end, (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)))
-
-
 child = None
 try:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -46,7 +38,7 @@ try:
         os.close(done_w)
         try:
             if fds:  # --shared-offset: really copies
-                my_half(0, half, fds)
+                hw.my_half(0, half, tmp, fds)
             else:  # the bug: reports the first half, copies nothing
                 hw.half_copy(0, half, (done_r, None), lambda r, *_: os.read(r, 1))
         except BaseException as e:
@@ -58,7 +50,7 @@ try:
     if not fds:  # the child's half, silently
         hw.copy(os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY), 0, half)
     os.close(done_w)
-    my_half(half, size, fds)
+    hw.my_half(half, size, tmp, fds)
     _, status = os.waitpid(child, 0)
 except BaseException as e:
     if child:

@@ -20,14 +20,6 @@ half = size // 2
 tmp = hw.temp_beside(folder)
 
 
-def my_half(start, end, shared_fds):
-    """Copy one half; each process opens both files itself, after the fork."""
-    if shared_fds:
-        hw.half_copy(start, end, shared_fds, hw.shared)
-    else:
-        hw.half_copy(start, end, (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)))
-
-
 child = None
 try:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -42,13 +34,13 @@ try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         try:
-            my_half(0, half, fds)
+            hw.my_half(0, half, tmp, fds)
         except BaseException as e:
             hw.warn(f"copying bytes 0..{half} failed: {e}")
             os._exit(1)
         os._exit(0)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    my_half(half, size, fds)
+    hw.my_half(half, size, tmp, fds)
     os.waitpid(child, 0)  # the bug: the child's exit status is never looked at
 except BaseException as e:
     if child:

@@ -119,6 +119,15 @@ def half_copy(start, end, fds, how=copy):
     say(f"copied from={start} to={end} bytes={end - start} time={time.monotonic() - began:.6f}s")
 
 
+def my_half(start, end, tmp, shared_fds=None):
+    """Copy one half into `tmp`; each process opens both files itself, after
+    the fork (with --shared-offset, through `shared_fds`, opened before it)."""
+    if shared_fds:
+        half_copy(start, end, shared_fds, shared)
+    else:
+        half_copy(start, end, (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)))
+
+
 def compare_if_shared_offset():
     """With --shared-offset: count the bytes of DST that differ from SRC, and exit with it."""
     if not args.shared_offset:
