@@ -80,6 +80,32 @@ pub struct Caps {
     /// at the end. (Not `RLIMIT_FSIZE`: it limits a file's length, and
     /// half-copy's checks copy a sparse file longer than 4 GiB.)
     pub disk: Option<u64>,
+    /// The user (and group) the command runs as, by number: a student's own
+    /// when the grader is root, so that the kernel itself keeps the program
+    /// from other students' files, from signalling any process but its
+    /// own, and from the grader's results. The reaper stays the caller's
+    /// user. `None`: the caller's user.
+    pub user: Option<u32>,
+}
+
+impl Caps {
+    /// These caps as `labkit reap`'s flags, e.g. for a grader's runs.
+    pub fn flags(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        if let Some(n) = self.output {
+            f.extend(["--max-output".to_string(), n.to_string()]);
+        }
+        if let Some(n) = self.procs {
+            f.extend(["--max-procs".to_string(), n.to_string()]);
+        }
+        if let Some(n) = self.disk {
+            f.extend(["--max-disk".to_string(), n.to_string()]);
+        }
+        if let Some(u) = self.user {
+            f.extend(["--as-user".to_string(), u.to_string()]);
+        }
+        f
+    }
 }
 
 impl Report {
@@ -246,6 +272,11 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
     };
     let mut cmd = Command::new(prog);
     cmd.args(args);
+    if let Some(uid) = caps.user {
+        use std::os::unix::process::CommandExt as _;
+        // As root, std also drops the supplementary groups (setgroups) first.
+        cmd.uid(uid).gid(uid);
+    }
     if caps.output.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }

@@ -97,7 +97,16 @@ impl Case {
         let out = dir.join(format!("out-{:x}", random_u64() & 0xffffff));
         io("create DST's folder", fs::create_dir(&out))?;
         let dst = out.join(format!("copy-{:x}.bin", random_u64() & 0xffffff));
+        for made in [&dir, &src, &out] {
+            io("give the case's files to the program's user", g.hand_over(made))?;
+        }
         Ok(Case { dir, src, out, dst, data })
+    }
+
+    /// DST written beforehand, as the program's user's file.
+    fn write_dst(&self, g: &Grader, size: usize) -> Verdict {
+        io("write DST", fs::write(&self.dst, random_bytes(size)))?;
+        io("give DST to the program's user", g.hand_over(&self.dst))
     }
 
     fn args(&self) -> Result<[&str; 2], String> {
@@ -493,8 +502,7 @@ fn refuses_unreadable(g: &Grader, p: &Program) -> Verdict {
     // DST's folder is open to all: only the unreadable SRC may stop the copy.
     io("chmod DST's folder", fs::set_permissions(&c.out, fs::Permissions::from_mode(0o777)))?;
     let mut prog = p.clone();
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } == 0 {
+    if g.programs_run_as_root() {
         // root reads any file: run the program as user nobody instead.
         let ok = std::process::Command::new("setpriv").arg("--version").output().is_ok_and(|o| o.status.success());
         expect(ok, || {
@@ -522,7 +530,7 @@ fn refuses_not_regular(g: &Grader, p: &Program) -> Verdict {
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644))
         .map_err(|e| format!("grader: mkfifo: {e}"))?;
     // A program that opens a FIFO without O_NONBLOCK waits for a writer forever: give it 5 s.
-    let mut quick = io("make a grader", Grader::new(g.labkit()))?;
+    let mut quick = io("make a grader", g.alike())?;
     quick.timeout = Duration::from_secs(5);
     for (what, src) in
         [("SRC is a directory", c.dir.clone()), ("SRC is a FIFO", fifo), ("SRC is /dev/zero", "/dev/zero".into())]
@@ -559,7 +567,7 @@ fn refuses_self(g: &Grader, p: &Program) -> Verdict {
 
 fn refuses_existing(g: &Grader, p: &Program) -> Verdict {
     let c = Case::new(g, random_in(1000, 200_000) as usize)?;
-    io("write DST", fs::write(&c.dst, random_bytes(random_in(10, 5000) as usize)))?;
+    c.write_dst(g, random_in(10, 5000) as usize)?;
     let before = snapshot(&[&c.dir, &c.out]);
     let run = g.run(p, &c.args()?)?;
     expect_refused(&run, "DST exists and --force was not given", &before, &[&c.dir, &c.out])
@@ -568,7 +576,7 @@ fn refuses_existing(g: &Grader, p: &Program) -> Verdict {
 fn force_replaces(g: &Grader, p: &Program) -> Verdict {
     let c = Case::new(g, random_in(1000, 2_000_000) as usize)?;
     // Longer than SRC: a DST opened without truncating keeps a stale tail.
-    io("write DST", fs::write(&c.dst, random_bytes(c.data.len() + random_in(1, 5000) as usize)))?;
+    c.write_dst(g, c.data.len() + random_in(1, 5000) as usize)?;
     let run = g.run(p, &["--force", s(&c.src)?, s(&c.dst)?])?;
     expect_copied(&run, &c).map_err(|e| format!("DST exists, with --force: {e}"))
 }

@@ -55,7 +55,9 @@ fn scenario(g: &Grader, p: &Program, hold: Duration, watch: bool) -> Result<Scen
     let writes = random_in(2, 6) as u32;
     let datagrams = random_in(4, 12) as u32;
     let dir = g.scratch_path("inherit");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make a folder for the files: {e}"))?;
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| g.hand_over(&dir))
+        .map_err(|e| format!("cannot make a folder for the files: {e}"))?;
     let (w, d, h) = (writes.to_string(), datagrams.to_string(), format!("{}ms", hold.as_millis()));
     let dir_arg = dir.to_string_lossy().into_owned();
     let args = ["--writes", &w, "--datagrams", &d, "--dir", &dir_arg, "--hold", &h];

@@ -112,7 +112,7 @@ pub fn bundle(args: &BundleArgs, labkit: &Path) -> i32 {
     };
     let labs: Vec<&str> = gradebook::programs(&args.labs).iter().map(|(_, b)| b.name).collect();
     let mut flags = vec!["--timeout".to_string(), format!("{}ms", args.timeout.as_millis())];
-    flags.extend(CapArgs::flags(args.caps.class()));
+    flags.extend(args.caps.class().flags());
     let run = format!(
         "#!/bin/sh\n# labkit's Gradescope autograder: grades ROOT/submission into ROOT/results/results.json.\n\
          ROOT=\"${{LABKIT_AUTOGRADER_ROOT:-/autograder}}\"\n\

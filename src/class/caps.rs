@@ -1,8 +1,7 @@
 //! The resource caps of one graded run ([`crate::reaper::Caps`]) on the
-//! command line: `--max-output`, `--max-procs`, `--max-disk`, shared by
-//! `labkit reap`, `labkit grade` and `labkit grade-class`.
-
-use std::path::{Path, PathBuf};
+//! command line: `--max-output`, `--max-procs`, `--max-disk` and the user
+//! the program runs as, `--as-user`, shared by `labkit reap`, `labkit
+//! grade` and `labkit grade-class`.
 
 use crate::reaper::Caps;
 
@@ -21,6 +20,11 @@ pub struct CapArgs {
     /// in all (e.g. 1G).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_disk: Option<u64>,
+    /// Run the program as user UID (a number; its group too) while the
+    /// grader stays root: the kernel then keeps it from everything that is
+    /// not its own. Root only.
+    #[arg(long, value_name = "UID")]
+    pub as_user: Option<u32>,
 }
 
 impl CapArgs {
@@ -28,10 +32,15 @@ impl CapArgs {
     /// above what a correct program of any lab needs (half-copy's biggest
     /// check copies a 256 MiB file: 512 MiB on disk; the chat lab runs a
     /// handful of processes), far below what would harm the machine.
-    pub const CLASS: Caps = Caps { output: Some(4 << 20), procs: Some(64), disk: Some(1 << 30) };
+    pub const CLASS: Caps = Caps { output: Some(4 << 20), procs: Some(64), disk: Some(1 << 30), user: None };
 
     pub fn caps(&self) -> Caps {
-        Caps { output: self.max_output, procs: self.max_procs.map(|n| n as usize), disk: self.max_disk }
+        Caps {
+            output: self.max_output,
+            procs: self.max_procs.map(|n| n as usize),
+            disk: self.max_disk,
+            user: self.as_user,
+        }
     }
 
     /// These caps, each defaulting to [`CapArgs::CLASS`]'s.
@@ -41,22 +50,8 @@ impl CapArgs {
             output: c.output.or(Self::CLASS.output),
             procs: c.procs.or(Self::CLASS.procs),
             disk: c.disk.or(Self::CLASS.disk),
+            user: c.user,
         }
-    }
-
-    /// `caps` as flags again, e.g. for a `labkit grade` child process.
-    pub fn flags(caps: Caps) -> Vec<String> {
-        let mut f = Vec::new();
-        if let Some(n) = caps.output {
-            f.extend(["--max-output".to_string(), n.to_string()]);
-        }
-        if let Some(n) = caps.procs {
-            f.extend(["--max-procs".to_string(), n.to_string()]);
-        }
-        if let Some(n) = caps.disk {
-            f.extend(["--max-disk".to_string(), n.to_string()]);
-        }
-        f
     }
 }
 
@@ -80,23 +75,6 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         return Err("a cap must be more than 0".into());
     }
     Ok(bytes)
-}
-
-/// A shell script that runs `labkit reap` within `caps`, written to `path`:
-/// given to a [`crate::harness::Grader`] in place of the `labkit` binary, it
-/// caps every run the grader makes (`Grader` runs `LABKIT reap --timeout ..`).
-pub fn write_capped_reaper(path: &Path, labkit: &Path, caps: Caps) -> std::io::Result<PathBuf> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let script = format!(
-        "#!/bin/sh\n# labkit's resource caps on every graded run (see `labkit reap --help`).\n\
-         [ \"$1\" = reap ] && shift\nexec {} reap {} \"$@\"\n",
-        quote(&labkit.to_string_lossy()),
-        CapArgs::flags(caps).join(" ")
-    );
-    std::fs::write(path, script)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-    Ok(path.to_path_buf())
 }
 
 #[cfg(test)]

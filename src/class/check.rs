@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use super::caps::{CapArgs, write_capped_reaper};
+use super::caps::CapArgs;
 use super::find::shell_line;
 use crate::cli::grade::{self, CheckResult, Outcome, Settings, Target, parse_timeout};
 use crate::harness::Program;
@@ -166,10 +166,7 @@ pub fn main(args: &CheckArgs, labkit: &Path) -> i32 {
     let mut settings = Settings::new(labkit.to_path_buf(), args.timeout);
     settings.seed = args.seed.unwrap_or(settings.seed);
     settings.keep_env.clone_from(&args.keep_env);
-    match write_capped_reaper(&out.join(".labkit-reap-capped"), labkit, CapArgs::CLASS) {
-        Ok(capped) => settings.labkit = capped,
-        Err(e) => return usage(format!("{}: {e}", out.display())),
-    }
+    settings.caps = CapArgs::CLASS;
     grade::catch_stop_signals();
     println!("Checking lab {} {} with: {}", lab.number, bin.name, program.display());
     println!("{}", environment_text(&settings.keep_env));

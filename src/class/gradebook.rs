@@ -163,7 +163,7 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
         }
         cmd.arg("--json").arg(&json).arg("--out").arg(&logs);
         cmd.args(["--seed", &plan.seed.to_string(), "--timeout", &format!("{}ms", plan.timeout.as_millis())]);
-        cmd.args(CapArgs::flags(plan.caps));
+        cmd.args(plan.caps.flags());
         // Each student's scratch folders in a temp folder of its own.
         cmd.env("TMPDIR", &tmp).env_remove("CARGO").current_dir(dir);
         cmd.stdin(Stdio::null()).stdout(log.try_clone().map_err(|e| err("grade.txt", e))?).stderr(log);

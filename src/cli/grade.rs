@@ -181,12 +181,10 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
     let mut settings = Settings::new(labkit.to_path_buf(), args.timeout);
     settings.seed = args.seed.unwrap_or(settings.seed);
     settings.keep_env.clone_from(&args.keep_env);
-    let caps = args.caps.caps();
-    if caps != crate::reaper::Caps::default() {
-        match crate::class::caps::write_capped_reaper(&out.join(".labkit-reap-capped"), labkit, caps) {
-            Ok(capped) => settings.labkit = capped,
-            Err(e) => return usage(format!("--out {}: cannot write the capped reaper: {e}", out.display())),
-        }
+    settings.caps = args.caps.caps();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if settings.caps.user.is_some() && unsafe { libc::geteuid() } != 0 {
+        return usage("--as-user: only root may run programs as another user".into());
     }
     let started = Instant::now();
     println!("labkit grade: the whole output of every run is kept in {}", out.display());

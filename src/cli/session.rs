@@ -13,6 +13,7 @@ use crate::checks::Check;
 use crate::delay;
 use crate::harness::{Grader, Program, SpawnRecord};
 use crate::labs::{Lab, LabBin};
+use crate::reaper::Caps;
 
 /// How a check ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,8 @@ pub struct Settings {
     /// Variables of the grader's environment that graded programs keep
     /// (`--keep-env`); see [`Grader::keep_env`].
     pub keep_env: Vec<String>,
+    /// What every run may use, and the user it runs as ([`Grader::confine`]).
+    pub caps: Caps,
 }
 
 impl Settings {
@@ -83,7 +86,7 @@ impl Settings {
         // A check may make several runs and wait on the program in between:
         // generous, but finite.
         let check_limit = timeout * 2 + Duration::from_secs(10);
-        Settings { labkit, timeout, check_limit, seed: new_seed(), keep_env: Vec::new() }
+        Settings { labkit, timeout, check_limit, seed: new_seed(), keep_env: Vec::new(), caps: Caps::default() }
     }
 }
 
@@ -143,6 +146,7 @@ pub fn grade_check(settings: &Settings, check: &Check, program: &Program, dir: &
     let grader = Grader::new(&settings.labkit).and_then(|mut g| {
         g.timeout = settings.timeout;
         g.keep_env.clone_from(&settings.keep_env);
+        g.confine(settings.caps)?;
         g.keep_runs_in(dir)?;
         Ok(g)
     });

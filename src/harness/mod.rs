@@ -20,6 +20,7 @@ pub use transcript::Transcript;
 
 use std::io::{self, Read as _, Write as _};
 use std::os::fd::{AsRawFd as _, OwnedFd};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 use crate::out::Tagged;
 use crate::procfs::Stat;
 use crate::random::random_u64;
-use crate::reaper::Report;
+use crate::reaper::{Caps, Report};
 use crate::trace::Trace;
 
 /// A check's outcome: `Err` says what was expected and what was seen.
@@ -84,7 +85,15 @@ pub struct Grader {
     /// Variables of the grader's own environment that graded programs keep
     /// (`labkit grade --keep-env NAME`); see [`Grader::environment`].
     pub keep_env: Vec<String>,
+    /// What every run may use, and the user it runs as ([`Grader::confine`]).
+    caps: Caps,
+    /// The programs' folder (their working directory and `HOME`), in
+    /// `base`, removed with it.
     scratch: PathBuf,
+    /// The grader's own files (the supervisors' reports), in `base`: never
+    /// the programs' to touch, even when they run as another user.
+    own: PathBuf,
+    base: PathBuf,
     /// Where each run's output is kept ([`Grader::keep_runs_in`]), if anywhere.
     keep: Option<PathBuf>,
     /// Every run started, for the grading front end ([`Grader::runs`]).
@@ -127,17 +136,61 @@ fn lock(log: &Mutex<SpawnLog>) -> MutexGuard<'_, SpawnLog> {
 impl Grader {
     /// A grader that runs programs through the `labkit` binary at `labkit`.
     pub fn new(labkit: impl Into<PathBuf>) -> io::Result<Grader> {
-        let scratch = std::env::temp_dir().join(format!("labkit-grade-{}-{:x}", std::process::id(), random_u64()));
+        let base = std::env::temp_dir().join(format!("labkit-grade-{}-{:x}", std::process::id(), random_u64()));
+        let (scratch, own) = (base.join("programs"), base.join("grader"));
         std::fs::create_dir_all(&scratch)?;
+        std::fs::create_dir_all(&own)?;
+        std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o700))?;
         Ok(Grader {
             labkit: labkit.into(),
             timeout: Duration::from_secs(20),
             grace: Duration::from_millis(300),
             keep_env: Vec::new(),
+            caps: Caps::default(),
             scratch,
+            own,
+            base,
             keep: None,
             runs: Arc::default(),
         })
+    }
+
+    /// Run every program within `caps` (`labkit reap --max-output ...`), and
+    /// as `caps.user` if given: the scratch folder then becomes that user's.
+    pub fn confine(&mut self, caps: Caps) -> io::Result<()> {
+        self.caps = caps;
+        self.hand_over(&self.scratch)?;
+        if caps.user.is_some() {
+            std::fs::set_permissions(&self.scratch, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+
+    /// A new grader with this one's settings (another scratch folder): for
+    /// a check that needs other limits, e.g. a shorter timeout.
+    pub fn alike(&self) -> io::Result<Grader> {
+        let mut g = Grader::new(&self.labkit)?;
+        g.timeout = self.timeout;
+        g.grace = self.grace;
+        g.keep_env.clone_from(&self.keep_env);
+        g.confine(self.caps)?;
+        Ok(g)
+    }
+
+    /// Give `path` (made by the grader in its scratch folder) to the user
+    /// programs run as ([`Grader::confine`]), so that they may write there.
+    pub fn hand_over(&self, path: &Path) -> io::Result<()> {
+        match self.caps.user {
+            Some(uid) => std::os::unix::fs::lchown(path, Some(uid), Some(uid)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether programs run as root: then only a check that drops to
+    /// another user can see a permission refused.
+    pub fn programs_run_as_root(&self) -> bool {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        self.caps.user.map_or_else(|| unsafe { libc::geteuid() } == 0, |u| u == 0)
     }
 
     /// Keep every run's output (command, exit code, stdout, stderr and the
@@ -183,7 +236,7 @@ impl Grader {
             crate::procfs::poll_until(left, || !matches!(crate::process::try_wait(Some(pid)), Ok(None)));
         }
         // The check may never return to drop the grader: tidy up now.
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.base);
         going.len()
     }
 
@@ -240,7 +293,7 @@ impl Grader {
         } else {
             (Stdio::piped(), None)
         };
-        let report = self.scratch_path("reap");
+        let report = self.own.join(format!("reap-{:x}", random_u64() & 0xffff_ffff));
         let mut log = lock(&self.runs);
         if log.closed {
             return Err(io::Error::other("the grader gave up on this check: no new run"));
@@ -253,6 +306,7 @@ impl Grader {
             .arg(format!("{}ms", self.grace.as_millis()))
             .arg("--report")
             .arg(&report)
+            .args(self.caps.flags())
             .arg("--")
             .args(&program.argv)
             .args(args)
@@ -446,7 +500,7 @@ impl Grader {
 
 impl Drop for Grader {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&self.base);
     }
 }
 
