@@ -26,8 +26,8 @@ jobs=${*:-1 2}
 cargo build --release --quiet --manifest-path "$top/Cargo.toml" --bin labkit
 labkit="$top/target/release/labkit"
 work=$(mktemp -d "${TMPDIR:-/tmp}/labkit-class-bench.XXXXXX")
-# Graded as root, half-copy's "unreadable SRC" check runs programs as nobody.
-chmod 755 "$work"
+# Graded as root, each student's programs run as a user of their own, in a
+# copy of the submission; the class itself stays root's.
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
 
 # The programs to grade: every program of every lab but chat-server.

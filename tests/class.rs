@@ -27,6 +27,15 @@ fn labkit(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// `labkit grade-class ARGS` in `dir`, the students' users (as root) from
+/// `base`: each test its own range, since the tests grade at the same time
+/// (the Gradescope bundle's one student is uid 2000000000).
+fn grade_class(dir: &Path, base: u32, args: &[&str]) -> Command {
+    let mut cmd = labkit(dir, &["grade-class", "--uid-base", &base.to_string()]);
+    cmd.args(args);
+    cmd
+}
+
 fn text(out: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -118,8 +127,8 @@ fn a_class_gets_the_same_gradebook_with_one_job_or_two() {
     let mut books = Vec::new();
     for jobs in ["1", "2"] {
         let out = dir.join(format!("grades-{jobs}"));
-        let args = ["grade-class", "submissions", "fork-copy", "pids", "--jobs", jobs, "--seed", "4242", "-o"];
-        let run = labkit(&dir, &args).arg(&out).output().unwrap();
+        let args = ["submissions", "fork-copy", "pids", "--jobs", jobs, "--seed", "4242", "-o"];
+        let run = grade_class(&dir, 2_000_000_300, &args).arg(&out).output().unwrap();
         assert_eq!(run.status.code(), Some(0), "{}", text(&run));
         let stdout = String::from_utf8_lossy(&run.stdout);
         assert!(stdout.contains(&format!("6 students in {}", sub.canonicalize().unwrap().display())), "{stdout}");
@@ -161,8 +170,13 @@ fn an_interrupted_class_resumes_where_it_stopped() {
     let dir = scratch("resume");
     small_class(&dir);
     let out = dir.join("grades");
-    let args = ["grade-class", "submissions", "fork-copy", "--jobs", "1", "-o"];
-    let child = labkit(&dir, &args).arg(&out).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let args = ["submissions", "fork-copy", "--jobs", "1", "-o"];
+    let child = grade_class(&dir, 2_000_000_400, &args)
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // Stop it once the first student is graded (a grade takes seconds).
     let first = labkit::procfs::poll_until(Duration::from_secs(120), || {
         std::fs::read_dir(out.join("students"))
@@ -186,7 +200,7 @@ fn an_interrupted_class_resumes_where_it_stopped() {
         .map(|s| std::fs::read_to_string(out.join("students").join(s).join("results.json")).unwrap())
         .collect();
 
-    let run = labkit(&dir, &args).arg(&out).output().unwrap();
+    let run = grade_class(&dir, 2_000_000_400, &args).arg(&out).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains(&format!("{} to grade ({} already graded)", 6 - done.len(), done.len())), "{stdout}");
@@ -197,7 +211,7 @@ fn an_interrupted_class_resumes_where_it_stopped() {
     }
     assert_eq!(std::fs::read_to_string(out.join("gradebook.csv")).unwrap().lines().count(), 7);
     // The same output folder for other labs is refused, not mixed.
-    let other = labkit(&dir, &["grade-class", "submissions", "pids", "-o"]).arg(&out).output().unwrap();
+    let other = grade_class(&dir, 2_000_000_400, &["submissions", "pids", "-o"]).arg(&out).output().unwrap();
     assert_eq!(other.status.code(), Some(2), "{}", text(&other));
     assert!(String::from_utf8_lossy(&other.stderr).contains("holds a grade of other programs"), "{}", text(&other));
     let _ = std::fs::remove_dir_all(&dir);
@@ -238,9 +252,9 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
     }
     hand_in(&sub.join("good"), "fork-copy", "correct.py", "fork_copy.py");
     let out = dir.join("grades");
-    let args = ["grade-class", "submissions", "fork-copy", "--timeout", "3s"];
+    let args = ["submissions", "fork-copy", "--timeout", "3s"];
     let caps = ["--max-procs", "16", "--max-disk", "8M", "--max-output", "1M", "-o"];
-    let run = labkit(&dir, &args).args(caps).arg(&out).output().unwrap();
+    let run = grade_class(&dir, 2_000_000_500, &args).args(caps).arg(&out).output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let basic = labkit::checks::RUNS_CLEAN;
     let reason = |student: &str| -> String {
@@ -326,6 +340,129 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
             assert!(tests.iter().any(|t| t["output"].as_str().unwrap().contains("should still be")), "{text}");
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fork-copy that first tries each of `attempts` (Python expressions
+/// that raise OSError when refused): if any works, it says so and fails
+/// (exit 3); if every one is refused, it runs `real.py` beside it (the
+/// correct fork-copy), which scores full marks.
+fn spy(attempts: &[(&str, String)]) -> String {
+    let mut text = String::from("import os, sys\ngot = []\n");
+    for (what, expr) in attempts {
+        text += &format!("try:\n    {expr}\n    got.append({what:?})\nexcept OSError:\n    pass\n");
+    }
+    text +=
+        "if got:\n    print('[spy %d] got in: %s' % (os.getpid(), ', '.join(got)), file=sys.stderr)\n    sys.exit(3)\n";
+    text += "real = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'real.py')\n";
+    text += "os.execv(sys.executable, [sys.executable, real] + sys.argv[1:])\n";
+    text
+}
+
+/// Live processes running as a user in `range`.
+fn processes_of_users(range: std::ops::Range<u64>) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).unwrap_or("").trim().to_string();
+        let uid: u64 = field("Uid:").split_whitespace().next().and_then(|u| u.parse().ok()).unwrap_or(0);
+        if range.contains(&uid) && !field("State:").starts_with('Z') {
+            found.push(format!("{} uid {uid}: {}", entry.file_name().to_string_lossy(), field("Name:")));
+        }
+    }
+    found
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn each_student_runs_as_a_user_of_their_own_and_reaches_nothing_else() {
+    assert!(
+        is_root(),
+        "this test needs root (CI runs as root): grade-class gives each student a user of their own only as root"
+    );
+    let dir = scratch("users");
+    let sub = dir.join("submissions");
+    std::fs::create_dir_all(&sub).unwrap();
+    // As a careful teacher keeps it: the submissions are root's alone.
+    std::fs::set_permissions(&sub, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    hand_in(&sub.join("alice"), "fork-copy", "correct.py", "fork_copy.py");
+    std::fs::write(sub.join("alice/secret.txt"), "alice's answers\n").unwrap();
+    let grades = dir.join("grades");
+    let attempts = [
+        ("read alice's submission", format!("open({:?}).read()", sub.join("alice/secret.txt"))),
+        ("list the grades", format!("os.listdir({grades:?})")),
+        ("write into the grades", format!("open({:?}, 'w').write('x')", grades.join("forged.txt"))),
+        ("signal the grader's processes", format!("os.kill({}, 0)", std::process::id())),
+    ];
+    std::fs::create_dir_all(sub.join("mallory")).unwrap();
+    std::fs::write(sub.join("mallory/fork_copy.py"), spy(&attempts)).unwrap();
+    std::fs::copy(broken("fork-copy", "correct.py"), sub.join("mallory/real.py")).unwrap();
+    let max = labkit::labs::find("fork-copy").unwrap().bins[0].checks.iter().map(|c| c.points).sum::<u32>();
+    // Users of their own, apart from the other tests' (which grade at the same time).
+    let base = 2_000_000_100;
+
+    // Each as a user of their own: every attempt is refused, so mallory's
+    // program runs as the correct one and scores full marks.
+    let args = ["submissions", "fork-copy", "--jobs", "2", "-o"];
+    let run = grade_class(&dir, base, &args).arg(&grades).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("a user of their own (uid 2000000100 to 2000000101)"),
+        "{}",
+        text(&run)
+    );
+    let book = std::fs::read_to_string(grades.join("gradebook.csv")).unwrap();
+    assert!(book.contains(&format!("alice,{max},{max}")) && book.contains(&format!("mallory,{max},{max}")), "{book}");
+    assert!(!grades.join("forged.txt").exists());
+    let mallory = std::fs::read_to_string(
+        grades.join("students/mallory/logs/01-fork-copy/1-runs-and-exits-0-leaving-no-process-behind/run-1.log"),
+    )
+    .unwrap();
+    assert!(!mallory.contains("got in"), "{mallory}");
+
+    // The same class with every program as root: the spy gets in, says
+    // so, and fails. (The test can tell.)
+    let same = dir.join("grades-same-user");
+    let run =
+        labkit(&dir, &["grade-class", "submissions", "fork-copy", "--same-user", "-o"]).arg(&same).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let book = std::fs::read_to_string(same.join("gradebook.csv")).unwrap();
+    assert!(book.contains(&format!("alice,{max},{max}")) && book.contains("mallory,0,0"), "{book}");
+    let why = std::fs::read_to_string(same.join("students/mallory/results.json")).unwrap();
+    for (what, _) in &attempts {
+        assert!(why.contains(what), "mallory's spy as root should say it could {what}: {why}");
+    }
+    let left = processes_of_users(base as u64..base as u64 + 2);
+    assert!(left.is_empty(), "processes still running as the students' users: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_class_graded_by_grade_class_scores_the_kits_own_programs_full_marks() {
+    // Every lab, traced checks and chat included, through the same path
+    // as a student's folder: each program an executable by its name.
+    let dir = scratch("kit");
+    let kit = dir.join("submissions/kit");
+    std::fs::create_dir_all(&kit).unwrap();
+    for lab in labkit::labs::LABS {
+        for bin in lab.bins {
+            std::os::unix::fs::symlink(labkit_bin().with_file_name(bin.name), kit.join(bin.name)).unwrap();
+        }
+    }
+    let out = dir.join("grades");
+    // As root, as a user of its own, apart from the other tests'.
+    let run = grade_class(&dir, 2_000_000_200, &["submissions", "-o"]).arg(&out).output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let tests = results(&out.join("students/kit/results.json"));
+    let total: u32 = labkit::labs::LABS.iter().flat_map(|l| l.bins).flat_map(|b| b.checks).map(|c| c.points).sum();
+    assert_eq!(tests.len(), labkit::labs::LABS.iter().flat_map(|l| l.bins).flat_map(|b| b.checks).count());
+    assert!(failed(&tests).is_empty(), "the kit's own programs lost points: {:?}", failed(&tests));
+    let book = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
+    assert!(book.lines().nth(1).is_some_and(|row| row.ends_with(&format!(",{total}"))), "{book}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use super::caps::CapArgs;
 use super::find::{self, Config};
 use super::gradebook::{self, NotGraded, Plan, Test};
+use super::users::{self, Users};
 use crate::cli::grade::{self, Target, parse_timeout};
 use crate::process;
 
@@ -175,6 +176,16 @@ pub fn run(args: &RunArgs, labkit: &Path) -> i32 {
     let results = args.root.join("results");
     let work = std::env::temp_dir().join(format!("labkit-gradescope-{}", std::process::id()));
     let seed = grade::new_seed();
+    // As root (as on Gradescope), the program runs as a user of its own:
+    // it can then neither write the results nor read the bundle.
+    let users = if users::is_root() {
+        users::own(users::BASE, 1, labkit).unwrap_or_else(|e| {
+            println!("labkit gradescope: the program runs as root: {e}");
+            Users::Grader
+        })
+    } else {
+        Users::Grader
+    };
     let outcome = config.map_err(NotGraded::Error).and_then(|config| {
         let plan = Plan {
             labkit: labkit.to_path_buf(),
@@ -183,11 +194,15 @@ pub fn run(args: &RunArgs, labkit: &Path) -> i32 {
             seed,
             timeout: args.timeout,
             caps: args.caps.class(),
+            users,
+            work: gradebook::make_work_folder().map_err(|e| NotGraded::Error(format!("a work folder: {e}")))?,
         };
         let submission = std::fs::canonicalize(args.root.join("submission"))
             .map_err(|e| NotGraded::Error(format!("the submission folder: {e}")))?;
         grade::catch_stop_signals();
-        gradebook::grade_student(&plan, &submission, &work)
+        let graded = gradebook::grade_student(&plan, 0, &submission, &work);
+        let _ = std::fs::remove_dir_all(&plan.work);
+        graded
     });
     let _ = std::fs::create_dir_all(&results);
     let code = match outcome {

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use super::caps::CapArgs;
 use super::find::{self, Config, Found};
+use super::users::{self, Users};
 use crate::cli::grade::{self, Target, parse_timeout};
 pub use crate::cli::report::{Test, read_tests, write_results};
 use crate::labs::{self, Lab, LabBin};
@@ -60,6 +61,14 @@ pub struct ClassArgs {
     /// Resource caps per run; the defaults suit every lab.
     #[command(flatten)]
     pub caps: CapArgs,
+    /// As root, run every student's programs as this grader's user (root)
+    /// rather than as a user of their own.
+    #[arg(long)]
+    pub same_user: bool,
+    /// As root, student number i (in name order) runs as user and group
+    /// N + i: a range no one else uses.
+    #[arg(long, value_name = "N", default_value_t = users::BASE)]
+    pub uid_base: u32,
 }
 
 /// Everything one student's grade needs, the same for the whole class.
@@ -73,6 +82,11 @@ pub struct Plan {
     pub seed: u64,
     pub timeout: Duration,
     pub caps: Caps,
+    /// Who the students' programs run as.
+    pub users: Users,
+    /// Each student's work folder (submission copy, build, scratch) goes
+    /// in here, and is removed after the grade.
+    pub work: PathBuf,
 }
 
 /// Why a student could not be graded.
@@ -82,10 +96,10 @@ pub enum NotGraded {
     Error(String),
 }
 
-/// Grade the student whose folder is `dir` (absolute) into `out`, ending
-/// with `out/results.json`; returns its tests.
-pub fn grade_student(plan: &Plan, dir: &Path, out: &Path) -> Result<Vec<Test>, NotGraded> {
-    grade_student_counting(plan, dir, out, &mut Cpu::default())
+/// Grade the student number `index` whose folder is `dir` (absolute) into
+/// `out`, ending with `out/results.json`; returns its tests.
+pub fn grade_student(plan: &Plan, index: usize, dir: &Path, out: &Path) -> Result<Vec<Test>, NotGraded> {
+    grade_student_counting(plan, index, dir, out, &mut Cpu::default())
 }
 
 /// CPU time spent grading, for the figures `labkit grade-class` prints.
@@ -122,38 +136,82 @@ fn children_cpu() -> Duration {
 }
 
 /// [`grade_student`], adding the grader's CPU time to `cpu`.
-pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu) -> Result<Vec<Test>, NotGraded> {
+pub fn grade_student_counting(
+    plan: &Plan,
+    index: usize,
+    dir: &Path,
+    out: &Path,
+    cpu: &mut Cpu,
+) -> Result<Vec<Test>, NotGraded> {
     let err = |what: &str, e: std::io::Error| NotGraded::Error(format!("{what}: {e}"));
     let started = Instant::now();
     std::fs::create_dir_all(out).map_err(|e| err(&out.display().to_string(), e))?;
-    let (logs, tmp, json) = (out.join("logs"), out.join("tmp"), out.join("grade.json"));
-    for old in [&logs, &tmp] {
-        let _ = std::fs::remove_dir_all(old); // a grade cut short before
-    }
+    let (logs, json) = (out.join("logs"), out.join("grade.json"));
+    let _ = std::fs::remove_dir_all(&logs); // a grade cut short before
     let _ = std::fs::remove_file(&json);
+    // The student's work folder: the grade's temp folder (TMPDIR), root's
+    // and open to pass through; in it, the student's own folders.
+    let work = plan.work.join(format!("student-{index}"));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| err("the student's work folder", e))?;
+    let user = plan.users.of(index);
+    let result = grade_in(plan, user, dir, &work, out, cpu);
+    if let Some(uid) = user {
+        let left = users::sweep(uid);
+        if left > 0 {
+            eprintln!("labkit grade-class: killed {left} processes still running as uid {uid} after the grade");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    let tests = result?;
+    write_results(&out.join("results.json"), &tests, started.elapsed(), plan.seed)
+        .map_err(|e| err("results.json", e))?;
+    Ok(tests)
+}
+
+/// Find (and compile) the student's programs and grade them, with `work`
+/// as the grade's temp folder, as `user` if one; the tests in course
+/// order, a program not found failing its basic check with the reason.
+fn grade_in(
+    plan: &Plan,
+    user: Option<u32>,
+    dir: &Path,
+    work: &Path,
+    out: &Path,
+    cpu: &mut Cpu,
+) -> Result<Vec<Test>, NotGraded> {
+    let err = |what: &str, e: std::io::Error| NotGraded::Error(format!("{what}: {e}"));
+    // With a user of their own, the student's programs are a copy that is
+    // theirs alone, built there too.
+    let (dir, build) = match user {
+        Some(uid) => {
+            let copy = work.join("submission");
+            users::copy_folder(dir, &copy, uid).map_err(|e| err("copying the submission", e))?;
+            (copy.clone(), copy.join(".labkit-build"))
+        }
+        None => (dir.to_path_buf(), work.join("build")),
+    };
     // The programs, found (and compiled) or the reason they are not there.
     let mut impls: Vec<(&LabBin, Vec<String>)> = Vec::new();
-    let mut absent: Vec<(&Lab, &LabBin, String)> = Vec::new();
-    for &(lab, bin) in &plan.programs {
-        match find::find(&plan.config, bin.name, dir) {
+    let mut absent: Vec<(&LabBin, String)> = Vec::new();
+    for &(_, bin) in &plan.programs {
+        match find::find(&plan.config, bin.name, &dir) {
             Found::Command(argv) => impls.push((bin, argv)),
             Found::C(src) => {
-                let exe = out.join("build").join(bin.name);
+                let exe = build.join(bin.name);
                 match find::compile(&src, &exe) {
                     Ok(()) => impls.push((bin, vec![exe.to_string_lossy().into_owned()])),
-                    Err(e) => absent.push((lab, bin, e)),
+                    Err(e) => absent.push((bin, e)),
                 }
             }
             Found::Missing(looked) => {
-                absent.push((lab, bin, format!("no program for {} found: looked for {}", bin.name, looked.join(", "))))
+                absent.push((bin, format!("no program for {} found: looked for {}", bin.name, looked.join(", "))))
             }
         }
     }
     let mut graded: Vec<Test> = Vec::new();
     if !impls.is_empty() {
-        // Not private to the grader's user: a check (half-copy's unreadable
-        // SRC) runs the program as user nobody in its scratch folder.
-        std::fs::create_dir_all(&tmp).map_err(|e| err("the student's temp folder", e))?;
+        let (logs, json) = (out.join("logs"), out.join("grade.json"));
         let log = std::fs::File::create(out.join("grade.txt")).map_err(|e| err("grade.txt", e))?;
         let mut cmd = Command::new(&plan.labkit);
         cmd.arg("grade");
@@ -163,9 +221,9 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
         }
         cmd.arg("--json").arg(&json).arg("--out").arg(&logs);
         cmd.args(["--seed", &plan.seed.to_string(), "--timeout", &format!("{}ms", plan.timeout.as_millis())]);
-        cmd.args(plan.caps.flags());
+        cmd.args(Caps { user, ..plan.caps }.flags());
         // Each student's scratch folders in a temp folder of its own.
-        cmd.env("TMPDIR", &tmp).env_remove("CARGO").current_dir(dir);
+        cmd.env("TMPDIR", work).env_remove("CARGO").current_dir(&dir);
         cmd.stdin(Stdio::null()).stdout(log.try_clone().map_err(|e| err("grade.txt", e))?).stderr(log);
         let mut child = cmd.spawn().map_err(|e| err(&format!("cannot run {}", plan.labkit.display()), e))?;
         let mut told = false;
@@ -186,7 +244,6 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
         }
         cpu.grader += own_cpu(pid.as_raw());
         let status = child.wait().map_err(|e| err("waiting for labkit grade", e))?;
-        let _ = std::fs::remove_dir_all(&tmp);
         if grade::stopped() || status.code() == Some(130) {
             return Err(NotGraded::Interrupted);
         }
@@ -204,7 +261,7 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
     let mut tests = Vec::new();
     for &(lab, bin) in &plan.programs {
         let prefix = format!("Lab {} {}: ", lab.number, bin.name);
-        if let Some((_, _, why)) = absent.iter().find(|(_, b, _)| b.name == bin.name) {
+        if let Some((_, why)) = absent.iter().find(|(b, _)| b.name == bin.name) {
             for (i, c) in bin.checks.iter().enumerate() {
                 // The basic check fails for it; the others are not run (as in a grade).
                 let status = if i == 0 { "FAIL (no program)" } else { "FAIL (not run: no program)" };
@@ -219,8 +276,6 @@ pub fn grade_student_counting(plan: &Plan, dir: &Path, out: &Path, cpu: &mut Cpu
             tests.extend(graded.iter().filter(|t| t.name.starts_with(&prefix)).cloned());
         }
     }
-    write_results(&out.join("results.json"), &tests, started.elapsed(), plan.seed)
-        .map_err(|e| err("results.json", e))?;
     Ok(tests)
 }
 
@@ -282,6 +337,35 @@ fn class_state(out: &Path, plan: &Plan, given_seed: Option<u64>) -> Result<u64, 
     Ok(seed)
 }
 
+/// A new folder in the temp folder for the students' work folders: root's,
+/// open to pass through (each student's folders in it are their own).
+pub fn make_work_folder() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!(
+        "labkit-class-{}-{:x}",
+        std::process::id(),
+        crate::random::random_u64() & 0xffff_ffff
+    ));
+    std::fs::create_dir(&dir)?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711))?;
+    Ok(dir)
+}
+
+/// A warning when the submissions folder lets other users in: the
+/// students' users could then read the other submissions there.
+fn open_submissions(submissions: &Path, users: Users) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(submissions).ok()?.permissions().mode() & 0o7777;
+    (users != Users::Grader && mode & 0o005 != 0).then(|| {
+        format!(
+            "{} lets other users in (mode {mode:o}): a student's program could read the other submissions \
+             there; close it with `chmod o-rwx {}`",
+            submissions.display(),
+            submissions.display()
+        )
+    })
+}
+
 /// `labkit grade-class`.
 pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
     let usage = |msg: String| {
@@ -314,6 +398,25 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         Ok(o) => o,
         Err(e) => return usage(format!("{}: {e}", out.display())),
     };
+    let users = if args.same_user || !users::is_root() {
+        Users::Grader
+    } else {
+        match users::own(args.uid_base, names.len(), labkit) {
+            Ok(u) => u,
+            Err(e) => return usage(format!("cannot give each student a user of their own: {e}")),
+        }
+    };
+    if users != Users::Grader {
+        // Only root reads the grades; the students' users work elsewhere.
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Err(e) = std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700)) {
+            return usage(format!("{}: {e}", out.display()));
+        }
+    }
+    let work = match make_work_folder() {
+        Ok(w) => w,
+        Err(e) => return usage(format!("cannot make a work folder in {}: {e}", std::env::temp_dir().display())),
+    };
     let mut plan = Plan {
         labkit: labkit.to_path_buf(),
         programs: programs(&args.labs),
@@ -321,15 +424,20 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         seed: 0,
         timeout: args.timeout,
         caps: args.caps.class(),
+        users,
+        work,
     };
     plan.seed = match class_state(&out, &plan, args.seed) {
         Ok(s) => s,
-        Err(e) => return usage(e),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&plan.work);
+            return usage(e);
+        }
     };
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), |j| j as usize);
     grade::catch_stop_signals();
     let done = |name: &str| out.join("students").join(name).join("results.json").is_file();
-    let todo: Vec<&String> = names.iter().filter(|n| !done(n)).collect();
+    let todo: Vec<(usize, &String)> = names.iter().enumerate().filter(|(_, n)| !done(n)).collect();
     println!(
         "labkit grade-class: {} students in {}, {} to grade ({} already graded), {jobs} at a time, seed {}",
         names.len(),
@@ -339,6 +447,10 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         plan.seed
     );
     println!("labkit grade-class: results, logs and the gradebook go to {}", out.display());
+    println!("labkit grade-class: {}", plan.users.describe(names.len()));
+    if let Some(warning) = open_submissions(&submissions, plan.users) {
+        println!("labkit grade-class: warning: {warning}");
+    }
     let started = Instant::now();
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -352,11 +464,12 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
                     if grade::stopped() {
                         return;
                     }
-                    let Some(name) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { return };
+                    let Some(&(index, name)) = todo.get(next.fetch_add(1, Ordering::SeqCst)) else { return };
                     let t0 = Instant::now();
                     let mut mine = Cpu::default();
                     let r = grade_student_counting(
                         &plan,
+                        index,
                         &submissions.join(name),
                         &out.join("students").join(name),
                         &mut mine,
@@ -387,6 +500,7 @@ pub fn main(args: &ClassArgs, labkit: &Path) -> i32 {
         }
     });
     let elapsed = started.elapsed();
+    let _ = std::fs::remove_dir_all(&plan.work);
     // The gradebook and the summary, from every results.json there is.
     let mut class: Vec<(String, Vec<Test>)> = Vec::new();
     for name in &names {

@@ -9,6 +9,7 @@ pub mod check;
 pub mod find;
 pub mod gradebook;
 pub mod summary;
+pub mod users;
 pub mod watch;
 
 use std::path::Path;
