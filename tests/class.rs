@@ -302,12 +302,24 @@ fn the_gradescope_bundle_grades_a_submission_end_to_end() {
     archive.extract(&source).unwrap();
     let setup = Command::new("bash").arg(source.join("setup.sh")).output().unwrap();
     assert!(setup.status.success(), "{}", text(&setup));
-    for program in ["correct.py", "shared.py"] {
-        let header = homework::program("fork-copy", program);
+    for program in ["correct.py", "shared.py", "spy"] {
         let submission = root.join("submission");
         let _ = std::fs::remove_dir_all(&submission);
         let _ = std::fs::remove_dir_all(root.join("results"));
-        hand_in(&submission, "fork-copy", program, "fork_copy.py");
+        // The spy tries to write into /autograder; refused (the program
+        // runs as a user of its own), it runs correct.py and scores full marks.
+        let header = homework::program("fork-copy", if program == "spy" { "correct.py" } else { program });
+        if program == "spy" {
+            let attempts = [
+                ("write into the bundle", format!("open({:?}, 'w').write('x')", source.join("forged"))),
+                ("make the results folder", format!("os.mkdir({:?})", root.join("results"))),
+            ];
+            std::fs::create_dir_all(&submission).unwrap();
+            std::fs::write(submission.join("fork_copy.py"), spy(&attempts)).unwrap();
+            std::fs::copy(broken("fork-copy", "correct.py"), submission.join("real.py")).unwrap();
+        } else {
+            hand_in(&submission, "fork-copy", program, "fork_copy.py");
+        }
         let graded = Command::new(source.join("run_autograder"))
             .env("LABKIT_AUTOGRADER_ROOT", &root)
             .env_remove("CARGO")
