@@ -36,11 +36,17 @@ fn scratch(what: &str) -> PathBuf {
 /// Run `labkit trace --quiet --json FILE -- argv` (Python without
 /// `PYTHONUNBUFFERED`, as on a student's laptop); the trace and the output.
 fn traced(argv: &[&str]) -> (Trace, Output) {
+    traced_in(&std::env::current_dir().unwrap(), argv)
+}
+
+/// [`traced`], run in the folder `cwd`.
+fn traced_in(cwd: &Path, argv: &[&str]) -> (Trace, Output) {
     let dir = scratch("json");
     let file = dir.join("trace.json");
     let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
     let opts = labkit::trace::Options { timeout: std::time::Duration::from_secs(60), ..Default::default() };
     let out = labkit::trace::command(labkit_bin(), &file, &argv, &opts)
+        .current_dir(cwd)
         .env_remove("PYTHONUNBUFFERED")
         .output()
         .expect("run labkit trace");
@@ -498,57 +504,40 @@ fn every_lab_grades_the_same_traced_as_untraced() {
     let _ = std::fs::remove_dir_all(&out_dir);
 }
 
-/// The command each handout's trace picture shows (every lab but chat),
-/// with delays long enough that the order of events does not depend on the
-/// load.
-fn picture_command(lab: &str, dir: &Path) -> Vec<String> {
-    let mut argv = vec![kit(lab)];
-    let args: &[&str] = match lab {
-        "fork-copy" | "pids" => &["--delay", "100ms"],
-        "wait-status" => &["--delay", "100ms"],
-        "zombie" => &["--delay", "300ms"],
-        "orphan" => &["--delay", "100ms"],
-        "double-fork" => &["--task1", "600ms", "--task2", "150ms"],
-        "sigchld-ignore" => &["--delay", "100ms"],
-        "half-copy" => {
-            let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 253) as u8).collect();
-            std::fs::write(dir.join("src.bin"), data).unwrap();
-            let _ = std::fs::remove_file(dir.join("dst.bin"));
-            argv.push(dir.join("src.bin").to_string_lossy().into_owned());
-            argv.push(dir.join("dst.bin").to_string_lossy().into_owned());
-            &[]
-        }
-        "states" => &["--hold", "100ms", "--wakes", "2", "--nice", "10"],
-        "exit-flush" => &["--ending", "both"],
-        "fork-order" => &["--runs", "3", "--lines", "2", "--gap", "100ms"],
-        "inherit" => {
-            // A folder of its own, named `files` in the picture (paths are cut to their file names).
-            let files = dir.join("files");
-            std::fs::create_dir_all(&files).unwrap();
-            argv.extend(["--writes", "2", "--datagrams", "4", "--hold", "100ms", "--dir"].map(String::from));
-            argv.push(files.to_string_lossy().into_owned());
-            &[]
-        }
-        "priority" => &["--nice", "10", "--duration", "300ms"],
-        "parallel" => &["--procs", "4", "--work", "800ms"],
-        other => panic!("no trace picture for lab {other}"),
-    };
-    argv.extend(args.iter().map(|a| a.to_string()));
+/// The command a handout's trace picture shows, as its marker says
+/// (`<!-- labkit trace picture: begin (run: COMMAND; ...`): written once,
+/// in the handout.
+fn picture_words(lab: &labkit::labs::Lab) -> String {
+    let marker = lab.text.find(PICTURE_BEGIN).unwrap_or_else(|| panic!("{}: no trace picture", lab.handout()));
+    let rest = &lab.text[marker + PICTURE_BEGIN.len()..];
+    let command = rest.strip_prefix(" (run: ").and_then(|rest| rest.split_once(';'));
+    command.unwrap_or_else(|| panic!("{}: the picture's marker names no command (run: ...;)", lab.handout())).0.into()
+}
+
+/// [`picture_words`] to run in a fresh folder `dir`, the kit's binary
+/// first; `dir` then holds what such commands name: `src.bin` (1 MiB)
+/// and an empty folder `files`.
+fn picture_command(lab: &labkit::labs::Lab, dir: &Path) -> Vec<String> {
+    let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 253) as u8).collect();
+    std::fs::write(dir.join("src.bin"), data).unwrap();
+    std::fs::create_dir_all(dir.join("files")).unwrap();
+    let mut argv: Vec<String> = picture_words(lab).split_whitespace().map(String::from).collect();
+    argv[0] = kit(&argv[0]);
     argv
 }
 
 const PICTURE_BEGIN: &str = "<!-- labkit trace picture: begin";
 const PICTURE_END: &str = "<!-- labkit trace picture: end -->";
 
-/// The handout's picture block for a stored (normalised) trace.
-fn picture_block(stem: &str, number: u32, t: &Trace) -> (String, String, String) {
+/// The handout's picture block for a stored (normalised) trace of `command`.
+fn picture_block(stem: &str, number: u32, command: &str, t: &Trace) -> (String, String, String) {
     use labkit::trace::draw::{Style, draw};
     let style = Style { normalised: true, ..Style::default() };
     let text = draw(t, style);
     let svg = labkit::trace::svg::draw(t, style);
     let block = format!(
-        "{PICTURE_BEGIN} (drawn from img/{stem}.json by tests/trace.rs; LABKIT_BLESS=1 redraws it) -->\n\
-         ![The trace of lab {number}, {stem}](img/{stem}.svg)\n\n```text\n{text}```\n{PICTURE_END}"
+        "{PICTURE_BEGIN} (run: {command}; drawn from img/{stem}.json by tests/trace.rs; LABKIT_BLESS=1 redraws \
+         it) -->\n![The trace of lab {number}, {stem}](img/{stem}.svg)\n\n```text\n{text}```\n{PICTURE_END}"
     );
     (text, svg, block)
 }
@@ -556,16 +545,16 @@ fn picture_block(stem: &str, number: u32, t: &Trace) -> (String, String, String)
 /// The traced run of a lab's picture command, run once and shared by the
 /// handout test and the lab's structure test (the `states` lab takes 10 s
 /// under the trace).
-fn picture_trace(lab: &str) -> (Trace, Output) {
+fn picture_trace(id: &str) -> (Trace, Output) {
     type Runs = std::sync::Mutex<std::collections::BTreeMap<String, Arc<OnceLock<(Trace, Output)>>>>;
     use std::sync::{Arc, OnceLock};
     static RUNS: Runs = std::sync::Mutex::new(std::collections::BTreeMap::new());
-    let cell = RUNS.lock().unwrap_or_else(|e| e.into_inner()).entry(lab.to_string()).or_default().clone();
+    let cell = RUNS.lock().unwrap_or_else(|e| e.into_inner()).entry(id.to_string()).or_default().clone();
     cell.get_or_init(|| {
         let dir = scratch("picture");
-        let argv = picture_command(lab, &dir);
+        let argv = picture_command(labkit::labs::find(id).expect("a lab"), &dir);
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-        let run = traced(&argv);
+        let run = traced_in(&dir, &argv);
         let _ = std::fs::remove_dir_all(&dir);
         run
     })
@@ -579,10 +568,13 @@ fn chat_server_trace() -> Trace {
     use std::io::BufRead;
     let dir = scratch("chat");
     let file = dir.join("trace.json");
+    let argv = picture_command(labkit::labs::find("chat").expect("the chat lab"), &dir);
     let mut child = Command::new(labkit_bin())
         .args(["trace", "--quiet", "--json"])
         .arg(&file)
-        .args(["--", &kit("chat-server"), "--port", "0"])
+        .arg("--")
+        .args(&argv)
+        .current_dir(&dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -650,7 +642,13 @@ fn handout_trace_pictures_are_current() {
         let stored = std::fs::read_to_string(&json_path).unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
         let stored = json::from_json(&stored).unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
         assert_eq!(fresh.shape(), stored.shape(), "lab {}: the trace changed; LABKIT_BLESS=1 redraws", lab.id);
-        let (text, svg, block) = picture_block(&stem, lab.number, &stored);
+        let command = picture_words(lab);
+        let (text, svg, block) = picture_block(&stem, lab.number, &command, &stored);
+        assert_eq!(
+            text.lines().next(),
+            Some(format!("labkit trace: {command}").as_str()),
+            "{stem}: the picture's command"
+        );
         for line in text.lines() {
             assert!(line.chars().count() <= 80, "{stem}: wider than 80 columns: {line}");
         }
