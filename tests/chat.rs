@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use labkit::chat::proto::{self, Lang};
 use labkit::checks::chat::server::{self as server_checks, Server};
 use labkit::checks::chat::{ANSWER, Live, Peer, carries, name, text};
-use labkit::harness::Program;
+use labkit::harness::{Program, Verdict};
 use labkit::procfs::poll_until;
 use labkit::reaper::Report;
 use nix::sys::signal::Signal;
@@ -72,16 +72,23 @@ fn course_servers_pass_the_features_and_fail_every_robustness_check() {
             })
         })
         .collect();
+    let verdicts = handles.into_iter().map(|h| h.join().expect("check thread"));
+    let wrong = misjudged(verdicts.map(|(file, i, name, v)| (format!("the course's {file}"), i < features, name, v)));
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// What the checks got wrong on a course program: a feature check
+/// (`should_pass`) that failed, or a robustness check that passed.
+fn misjudged(verdicts: impl Iterator<Item = (String, bool, &'static str, Verdict)>) -> Vec<String> {
     let mut wrong = Vec::new();
-    for h in handles {
-        let (file, i, name, verdict) = h.join().expect("check thread");
-        match (i < features, verdict) {
-            (true, Err(e)) => wrong.push(format!("`{name}` should pass on the course's {file}:\n{e}")),
-            (false, Ok(())) => wrong.push(format!("`{name}` should catch a bug of the course's {file}, yet it passed")),
+    for (program, should_pass, name, verdict) in verdicts {
+        match (should_pass, verdict) {
+            (true, Err(e)) => wrong.push(format!("`{name}` should pass on {program}:\n{e}")),
+            (false, Ok(())) => wrong.push(format!("`{name}` should catch a bug of {program}, yet it passed")),
             _ => {}
         }
     }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    wrong
 }
 
 /// The client graders on the course's own client: its five feature checks
@@ -100,15 +107,8 @@ fn course_client_passes_the_features_and_fails_the_robustness_checks() {
         .filter(|(_, c)| !hangs.iter().any(|h| c.title.starts_with(h)))
         .map(|(i, check)| std::thread::spawn(move || (i, check.title, (check.test)(&grader(), &course_client()))))
         .collect();
-    let mut wrong = Vec::new();
-    for h in handles {
-        let (i, name, verdict) = h.join().expect("check thread");
-        match (i < features, verdict) {
-            (true, Err(e)) => wrong.push(format!("`{name}` should pass on the course's client:\n{e}")),
-            (false, Ok(())) => wrong.push(format!("`{name}` should fail on the course's client, yet it passed")),
-            _ => {}
-        }
-    }
+    let verdicts = handles.into_iter().map(|h| h.join().expect("check thread"));
+    let wrong = misjudged(verdicts.map(|(i, name, v)| ("the course's client".to_string(), i < features, name, v)));
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
 

@@ -5,7 +5,7 @@
 
 mod common;
 use common::homework;
-use common::labkit_bin;
+use common::{labkit_bin, processes_with};
 use labkit::random::random_u64;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -215,20 +215,6 @@ fn an_interrupted_class_resumes_where_it_stopped() {
     assert_eq!(other.status.code(), Some(2), "{}", text(&other));
     assert!(String::from_utf8_lossy(&other.stderr).contains("holds a grade of other programs"), "{}", text(&other));
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Every live process whose command line holds `token`.
-fn processes_with(token: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(token) {
-                found.push(format!("{}: {cmd}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
 }
 
 /// Runaway fork-copy programs, each bounded so that a cap that failed

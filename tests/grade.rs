@@ -5,7 +5,7 @@
 //! (Every program under `tests/broken/` is graded by `tests/homework.rs`.)
 
 mod common;
-use common::{free_port, labkit_bin, python3};
+use common::{free_port, labkit_bin, processes_with, python3};
 use labkit::harness::Program;
 use labkit::random::random_u64;
 use serde_json::Value;
@@ -251,20 +251,6 @@ fn bad_command_lines_are_usage_errors() {
     }
     assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "a teacher's file", "--out lost nothing");
     std::fs::remove_dir_all(&out).unwrap();
-}
-
-/// Every live process whose command line holds `token`.
-fn processes_with(token: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(token) {
-                found.push(format!("{}: {cmd}", entry.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
 }
 
 #[test]
