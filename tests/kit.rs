@@ -192,3 +192,22 @@ fn readme_and_labs_folder_follow_the_manifest() {
     let expected: Vec<String> = LABS.iter().map(|l| l.handout()).collect();
     assert_eq!(handouts, expected, "labs/ holds exactly one handout per lab of the manifest, in order");
 }
+
+#[test]
+fn lab_binaries_refuse_bad_flags_clearly_and_take_extreme_values_without_a_panic() {
+    for lab in LABS {
+        for bin in lab.bins {
+            let out = Command::new(labkit_bin().with_file_name(bin.name)).arg("--no-such-flag").output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{}: {err}", bin.name);
+            assert!(err.contains("--no-such-flag") && !err.contains("panicked"), "{}: {err}", bin.name);
+        }
+    }
+    // The largest lie is still a lie the parent catches, not an overflow.
+    let out = Command::new(labkit_bin().with_file_name("pids"))
+        .args(["--lie", &i32::MAX.to_string(), "--delay", "1ms"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("pid_match=NO") && !stderr.contains("panicked"), "{stdout}\n{stderr}");
+}

@@ -43,7 +43,7 @@ fn main() {
             say!("getpid()={pid} getppid()={ppid}");
             let ppid_ok = ppid == me;
             say!("my getppid() {ppid} vs the parent's getpid() {me} before fork: ppid_match={}", out::yes_no(ppid_ok));
-            let told = pid.as_raw() + args.lie; // the truth, unless --lie
+            let told = pid.as_raw().wrapping_add(args.lie); // the truth, unless --lie (any N: no overflow)
             let sent = std::fs::File::from(to_parent).write_all(told.to_string().as_bytes());
             delay::pause(args.delay); // both processes are alive now: look at them with ps
             process::exit_child(if ppid_ok && sent.is_ok() { 0 } else { process::EXIT_FAILED }) // _exit
