@@ -5,6 +5,8 @@
 //! does not terminate (`SIGCHLD`, `SIGCONT`, `SIGSTOP`, `SIGTSTP`, ...), with
 //! a message that says why.
 
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
 use nix::sys::signal::Signal;
 
 /// Parse a signal name or number: `KILL`, `SIGKILL`, `sigkill`, `kill`, `9`.
@@ -76,31 +78,63 @@ pub fn kill_self(sig: Signal) -> nix::Result<()> {
 /// `kill`, a closed terminal.
 pub const STOP_SIGNALS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
 
-/// The kit's one stop flag: the last of [`STOP_SIGNALS`] that came, 0 for none.
-static STOP_NOTED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// The kit's one stop flag: the last of [`STOP_SIGNALS`] that came (0 for
+/// none), how many came, and whether the last came from the terminal.
+static STOP_NOTED: AtomicI32 = AtomicI32::new(0);
+static STOP_COUNT: AtomicI32 = AtomicI32::new(0);
+static STOP_FROM_TERMINAL: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn note_stop(sig: libc::c_int) {
-    STOP_NOTED.store(sig, std::sync::atomic::Ordering::SeqCst);
+extern "C" fn note_stop(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    STOP_FROM_TERMINAL.store(code == libc::SI_KERNEL, Ordering::SeqCst);
+    STOP_NOTED.store(sig, Ordering::SeqCst);
+    STOP_COUNT.fetch_add(1, Ordering::SeqCst);
 }
 
 /// Catch [`STOP_SIGNALS`] instead of dying of them: the handler only notes
 /// which one came, for [`stop_noted`]. A reaper uses this to outlive Ctrl-C
 /// (which signals its whole family) long enough to reap everyone; half-copy
 /// to stop between chunks and remove what it created; `labkit grade` to give
-/// up the running check. A child forked afterwards inherits the handler;
-/// `exec` resets caught signals to their default, so programs started with
-/// it are not affected.
+/// up the running check; the tracer to pass a stop on, or end the family
+/// on a second one ([`stops_noted`]). A child forked afterwards inherits the
+/// handler; `exec` resets caught signals to their default, so programs
+/// started with it are not affected.
 pub fn note_stop_signals() -> nix::Result<()> {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, sigaction};
+    let action = SigAction::new(SigHandler::SigAction(note_stop), SaFlags::empty(), SigSet::empty());
     for sig in STOP_SIGNALS {
-        // SAFETY: the handler only stores to an atomic.
-        unsafe { nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::Handler(note_stop)) }?;
+        // SAFETY: the handler only stores to atomics.
+        unsafe { sigaction(sig, &action) }?;
     }
     Ok(())
 }
 
 /// The stop signal that has arrived since [`note_stop_signals`], if any.
 pub fn stop_noted() -> Option<Signal> {
-    Signal::try_from(STOP_NOTED.load(std::sync::atomic::Ordering::SeqCst)).ok()
+    Signal::try_from(STOP_NOTED.load(Ordering::SeqCst)).ok()
+}
+
+/// What [`note_stop_signals`] has noted so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stops {
+    /// How many stop signals came.
+    pub count: i32,
+    /// The last one, if any.
+    pub last: Option<Signal>,
+    /// Whether the last came from the terminal (`SI_KERNEL`: Ctrl-C or a
+    /// hang-up signals the whole foreground group) rather than from a
+    /// `kill` aimed at this process.
+    pub from_terminal: bool,
+}
+
+/// The stop signals noted so far ([`Stops`]).
+pub fn stops_noted() -> Stops {
+    Stops {
+        count: STOP_COUNT.load(Ordering::SeqCst),
+        last: stop_noted(),
+        from_terminal: STOP_FROM_TERMINAL.load(Ordering::SeqCst),
+    }
 }
 
 #[cfg(test)]

@@ -565,41 +565,7 @@ fn read_memory(pid: i32, addr: u64, len: usize) -> Option<Vec<u8>> {
     })
 }
 
-use std::sync::atomic::{AtomicI32, Ordering};
-
-/// The last stop signal (`SIGINT`, `SIGTERM`, `SIGHUP`) the tracer got, how
-/// many it got, and whether the last came from the terminal (`SI_KERNEL`:
-/// Ctrl-C or a hang-up signals the whole foreground group, the traced family
-/// included) or was sent to the tracer alone (`kill PID`).
-static STOP_SIG: AtomicI32 = AtomicI32::new(0);
-static STOP_COUNT: AtomicI32 = AtomicI32::new(0);
-static STOP_FROM_TTY: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn on_stop(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
-    let code = unsafe { (*info).si_code };
-    STOP_FROM_TTY.store(i32::from(code == libc::SI_KERNEL), Ordering::SeqCst);
-    STOP_SIG.store(sig, Ordering::SeqCst);
-    STOP_COUNT.fetch_add(1, Ordering::SeqCst);
-}
-
 extern "C" fn on_tick(_: libc::c_int) {}
-
-/// Catch the stop signals: the first is passed on to the command (unless
-/// the terminal already sent it to the whole family), so a lab's own Ctrl-C
-/// handling shows in the trace; a second one ends the family at once.
-fn catch_stop_signals() {
-    for sig in signals::STOP_SIGNALS {
-        // SAFETY: the handler only stores to atomics; the struct is fully initialised.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_stop as *const () as usize;
-            sa.sa_flags = libc::SA_SIGINFO;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig as i32, &sa, std::ptr::null_mut());
-        }
-    }
-}
 
 /// Wake the tracer's blocking `waitpid` every 20 ms (`SIGALRM` without
 /// `SA_RESTART`), so it can check its timeout and the stop signals.
@@ -645,7 +611,10 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     let filter = filter();
     let fprog = libc::sock_fprog { len: filter.len() as u16, filter: filter.as_ptr().cast_mut() };
     crate::process::become_subreaper().map_err(|e| format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"))?;
-    catch_stop_signals();
+    // The first stop signal is passed on to the command (unless the terminal
+    // already sent it to the whole family), so a lab's own Ctrl-C handling
+    // shows in the trace; a second one ends the family at once.
+    signals::note_stop_signals().map_err(|e| format!("sigaction: {e}"))?;
     // The child reports a failed exec through this pipe (closed on a successful exec).
     let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
     crate::out::flush_all();
@@ -731,10 +700,11 @@ pub fn record(argv: &[String], opts: &Options) -> Result<Trace, String> {
     let mut stops_seen = 0;
     loop {
         let now = Instant::now();
-        let stops = STOP_COUNT.load(Ordering::SeqCst);
+        let noted = signals::stops_noted();
+        let stops = noted.count;
         if stops > stops_seen {
-            let sig = STOP_SIG.load(Ordering::SeqCst);
-            if stops_seen == 0 && STOP_FROM_TTY.load(Ordering::SeqCst) == 0 && rec.main_done.is_none() {
+            let sig = noted.last.map_or(0, |s| s as i32);
+            if stops_seen == 0 && !noted.from_terminal && rec.main_done.is_none() {
                 // Sent to the tracer alone: pass it on to the command.
                 if signal::kill(child, Signal::try_from(sig).ok()).is_ok() {
                     rec.push(tracer, Kind::Kill { target: child.as_raw(), sig });
