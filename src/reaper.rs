@@ -72,7 +72,8 @@ pub struct Caps {
     pub output: Option<u64>,
     /// Processes alive or unreaped under the reaper at once (counted in
     /// `/proc` every 10 ms or so: `RLIMIT_NPROC` counts per user, and root
-    /// ignores it).
+    /// ignores it). With [`Caps::user`], also a hard limit of four times
+    /// as many processes of that user (`RLIMIT_NPROC`).
     pub procs: Option<usize>,
     /// Bytes of disk used by the files in the reaper's current folder (the
     /// grader's scratch folder), all together: their allocated blocks, so a
@@ -276,6 +277,19 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
         use std::os::unix::process::CommandExt as _;
         // As root, std also drops the supplementary groups (setgroups) first.
         cmd.uid(uid).gid(uid);
+        if let Some(procs) = caps.procs {
+            // Under the polled cap, a hard one: the kernel refuses a fork once
+            // the user (the student's alone) has this many processes, all
+            // runs together (RLIMIT_NPROC counts per user; root ignores it).
+            let most = (procs as u64).saturating_mul(4);
+            // SAFETY: setrlimit is async-signal-safe; nothing is allocated.
+            unsafe {
+                cmd.pre_exec(move || {
+                    nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NPROC, most, most)
+                        .map_err(std::io::Error::from)
+                });
+            }
+        }
     }
     if caps.output.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());

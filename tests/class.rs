@@ -407,6 +407,11 @@ fn each_student_runs_as_a_user_of_their_own_and_reaches_nothing_else() {
         ("list the grades", format!("os.listdir({grades:?})")),
         ("write into the grades", format!("open({:?}, 'w').write('x')", grades.join("forged.txt"))),
         ("signal the grader's processes", format!("os.kill({}, 0)", std::process::id())),
+        // A hard process limit (RLIMIT_NPROC), 4 times the polled cap (64).
+        (
+            "fork past a hard limit",
+            "import resource as r\n    if r.getrlimit(r.RLIMIT_NPROC)[1] <= 256: raise OSError".into(),
+        ),
     ];
     std::fs::create_dir_all(sub.join("mallory")).unwrap();
     std::fs::write(sub.join("mallory/fork_copy.py"), spy(&attempts)).unwrap();
