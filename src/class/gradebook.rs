@@ -3,9 +3,12 @@
 //! Each student is graded by a `labkit grade` process of its own (with the
 //! student's programs in place of the kit's, found by [`super::find`]), so
 //! one student's grade can neither stop nor slow another's beyond sharing
-//! the machine: its scratch folders sit in a temp folder of its
-//! own, every run goes through `labkit reap` within resource caps
-//! ([`crate::reaper::Caps`]), and everything it leaves is removed. Every
+//! the machine: its scratch folders sit in a work folder of its own (in
+//! the temp folder), every run goes through `labkit reap` within resource
+//! caps ([`crate::reaper::Caps`]), and everything it leaves is removed.
+//! Graded as root, each student's programs run as a user of their own
+//! ([`super::users`]), from a copy of the submission only that user can
+//! read. Every
 //! student's grade uses the class's one seed, so scores do not depend on
 //! the order or the number of jobs.
 //!
