@@ -14,7 +14,16 @@ fn the_kits_programs_score_full_marks() {
 
 #[test]
 fn every_program_in_tests_broken_gets_the_grade_its_header_states() {
-    assert_graded("tests/broken", &homework::programs(), Scope::Grade, 6);
+    // LABKIT_HOMEWORK_LABS=pids,zombie grades only those labs' programs,
+    // while one is working on them; the test says so in its name for it.
+    let mut programs = homework::programs();
+    let mut what = "tests/broken".to_string();
+    if let Ok(only) = std::env::var("LABKIT_HOMEWORK_LABS") {
+        let labs: Vec<&str> = only.split(',').map(str::trim).collect();
+        programs.retain(|h| labs.contains(&h.lab.id));
+        what = format!("tests/broken, ONLY the labs {only} (LABKIT_HOMEWORK_LABS)");
+    }
+    assert_graded(&what, &programs, Scope::Grade, 6);
 }
 
 #[test]

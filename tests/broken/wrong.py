@@ -11,6 +11,14 @@ folder, where it is handed in beside it), whatever the current folder:
     sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from wrong import options, say  # noqa: E402
 
+Most wrong programs are a control with one bug: `mutant` runs the
+control of the program's own folder with a few edits made to its source,
+so the file holds only the bug, as `old -> new`, and nothing else can
+differ from the control:
+
+    mutant("correct.py", ("pid_match={'yes' if said == str(pid) else 'no'}",
+                          "pid_match=yes"))
+
 What only one lab's wrong programs share is in its folder, as
 wrong_<lab>.py (imported the same way). The controls (correct.py,
 correct.c, student_*.py) import neither: they are written from the handouts
@@ -138,3 +146,36 @@ def wait_until(cond, limit):
     end = time.time() + limit
     while not cond() and time.time() < end:
         time.sleep(0.001)
+
+
+def mutated(control, *edits):
+    """The source of `control` (a file in the folder of the program being
+    run) with each edit `(old, new)` made: `old` must stand exactly once in
+    the source as the earlier edits left it, or the program stops at once
+    (exit 3) saying so, so that an edit the control no longer fits can
+    never make a program that silently lacks its bug."""
+    main = os.path.abspath(sys.modules["__main__"].__file__)
+    path = os.path.join(os.path.dirname(main), control)
+    with open(path) as f:
+        source = f.read()
+    for old, new in edits:
+        count = source.count(old)
+        if count != 1:
+            sys.stderr.write(f"wrong.py: {os.path.basename(main)}: the edit's text stands {count} times "
+                             f"in {control}, not once: {old!r}\n")
+            sys.exit(3)
+        source = source.replace(old, new)
+    return path, source
+
+
+def mutant(control, *edits):
+    """Run `control` (see `mutated`) with the edits made, as the main
+    program: its own command line, its `__name__ == "__main__"`. With
+    WRONG_SOURCE=1 in the environment, print the edited source instead: a
+    standalone program, as a student would hand it in (bench/class.sh)."""
+    path, source = mutated(control, *edits)
+    if os.environ.get("WRONG_SOURCE") == "1":
+        sys.stdout.write(source)
+        sys.exit(0)
+    code = compile(source, path, "exec")
+    exec(code, {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__})
