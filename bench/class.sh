@@ -8,12 +8,18 @@
 #
 #   bench/class.sh [N] [JOBS...]        e.g. bench/class.sh 100 1 2
 #
-# Student i hands in, for each program of each lab, the i-th program (round
-# robin) of tests/broken/<lab>/ written in Python or C (*.py, *.c; the
-# wrong programs take the modules they share along: tests/broken/wrong.py
-# and their lab's wrong_<lab>.py). The chat servers
-# there bind the course's fixed port 8888, which students graded side by
-# side cannot share: the class is graded on every program but chat-server.
+# Student i hands in, for each program of each lab (`labkit list
+# --programs`), the i-th program (round robin) of tests/broken/<lab>/
+# written in Python or C (*.py, *.c), under the name grade-class looks for
+# (half_copy.py, chat_client.c). A wrong program that is a mutant of its
+# control (wrong.mutant) is handed in as the standalone program it runs
+# (WRONG_SOURCE=1 prints it); one that takes the shared modules along
+# (tests/broken/wrong.py, its lab's wrong_<lab>.py) gets them beside it. In
+# a lab of several programs, a file is a candidate for the program its name
+# holds the role of (`server`, `client`). Chat servers that bind the
+# course's fixed port (they read CHAT_PORT) are left out: students graded
+# side by side cannot share one port, and grade-class starts every server
+# with --port 0, as the handout's contract says.
 # The class and its grades go to a temporary folder, removed at the end
 # (KEEP=1 keeps it).
 set -eu
@@ -23,57 +29,71 @@ n=${1:-100}
 shift || true
 jobs=${*:-1 2}
 
-cargo build --release --quiet --manifest-path "$top/Cargo.toml" --bin labkit
+cargo build --release --quiet --manifest-path "$top/Cargo.toml" --bins
 labkit="$top/target/release/labkit"
 work=$(mktemp -d "${TMPDIR:-/tmp}/labkit-class-bench.XXXXXX")
-# Graded as root, each student's programs run as a user of their own, in a
-# copy of the submission; the class itself stays root's.
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
 
-# The programs to grade: every program of every lab but chat-server.
-programs="fork-copy pids wait-status zombie orphan double-fork sigchld-ignore half-copy chat-client"
-
-# The candidates for program $1 of lab $2, one per line.
-candidates() {
-    for f in "$top/tests/broken/$2/"*.py "$top/tests/broken/$2/"*.c; do
+# Each candidate program of tests/broken/, as a student would hand it in:
+# $work/pool/<program>/<k>.<py|c>, with the modules it imports in
+# $work/pool/<program>/<k>.modules/.
+"$labkit" list --programs > "$work/programs"
+while read -r lab program; do
+    pool="$work/pool/$program"
+    mkdir -p "$pool"
+    role=${program##*-}
+    several=$(grep -c "^$lab " "$work/programs")
+    k=0
+    for f in "$top/tests/broken/$lab/"*.py "$top/tests/broken/$lab/"*.c; do
         [ -f "$f" ] || continue
-        case "$(basename "$f")" in
-            wrong_*.py) continue ;;
-        esac
-        case "$1" in
-            chat-client) case "$f" in *client*) echo "$f" ;; esac ;;
-            *) echo "$f" ;;
-        esac
+        name=$(basename "$f")
+        case "$name" in wrong_*.py) continue ;; esac
+        if [ "$several" -gt 1 ]; then
+            case "$name" in *"$role"*) ;; *) continue ;; esac
+        fi
+        ext=${name##*.}
+        if [ "$ext" = py ] && grep -q '^mutant(' "$f"; then
+            WRONG_SOURCE=1 python3 "$f" > "$pool/$k.py"
+        else
+            cp "$f" "$pool/$k.$ext"
+            if [ "$ext" = py ] && grep -q '^from wrong' "$f"; then
+                mkdir -p "$pool/$k.modules"
+                cp "$top/tests/broken/wrong.py" "$pool/$k.modules/"
+                for m in "$top/tests/broken/$lab/"wrong_*.py; do
+                    [ -f "$m" ] && cp "$m" "$pool/$k.modules/"
+                done
+            fi
+        fi
+        if grep -q CHAT_PORT "$pool/$k.$ext"; then
+            rm -rf "$pool/$k.$ext" "$pool/$k.modules"
+            continue
+        fi
+        k=$((k + 1))
     done
-}
+done < "$work/programs"
 
 i=0
 while [ "$i" -lt "$n" ]; do
     s=$(printf '%s/class/student%03d' "$work" "$i")
     mkdir -p "$s"
-    for p in $programs; do
-        lab=$p
-        [ "$p" = chat-client ] && lab=chat
-        list=$(candidates "$p" "$lab")
-        count=$(echo "$list" | wc -l)
-        f=$(echo "$list" | sed -n "$((i % count + 1))p")
-        stem=$(echo "$p" | tr - _)
-        case "$f" in
-            *.py) cp "$f" "$s/$stem.py" ;;
-            *.c) cp "$f" "$s/$stem.c" ;;
-        esac
-        cp "$top/tests/broken/wrong.py" "$s/"
-        for m in "$top/tests/broken/$lab/"wrong_*.py; do if [ -f "$m" ]; then cp "$m" "$s/"; fi; done
-    done
+    while read -r lab program; do
+        pool="$work/pool/$program"
+        count=$(ls "$pool" | grep -c '\.\(py\|c\)$')
+        f=$(ls "$pool" | grep '\.\(py\|c\)$' | sort -n | sed -n "$((i % count + 1))p")
+        stem=$(echo "$program" | tr - _)
+        cp "$pool/$f" "$s/$stem.${f##*.}"
+        if [ -d "$pool/${f%.*}.modules" ]; then cp "$pool/${f%.*}.modules/"* "$s/"; fi
+    done < "$work/programs"
     i=$((i + 1))
 done
-echo "bench/class.sh: $n submissions in $work/class, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/class.sh: $n submissions of $(wc -l < "$work/programs") programs each in $work/class," \
+    "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for j in $jobs; do
     echo
     echo "=== --jobs $j"
     start=$(date +%s)
-    "$labkit" grade-class "$work/class" $programs --jobs "$j" --seed 1 -o "$work/grades-$j" \
+    "$labkit" grade-class "$work/class" --jobs "$j" --seed 1 -o "$work/grades-$j" \
         > "$work/grade-$j.txt" 2>&1 || true
     end=$(date +%s)
     grep -E '^(Graded|CPU over|Gradebook)' "$work/grade-$j.txt" || tail -20 "$work/grade-$j.txt"

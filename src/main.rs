@@ -19,7 +19,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// List the labs in course order (the default).
-    List,
+    List {
+        /// Print only `LAB PROGRAM` lines, one per program, for scripts.
+        #[arg(long)]
+        programs: bool,
+    },
     /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace`
     /// (anywhere), draw its trace after it runs.
     #[command(disable_help_flag = true)]
@@ -86,7 +90,15 @@ enum Cmd {
     Class(labkit::class::ClassCmd),
 }
 
-fn list() {
+fn list(programs: bool) {
+    if programs {
+        for lab in labs::LABS {
+            for bin in lab.bins {
+                println!("{} {}", lab.id, bin.name);
+            }
+        }
+        return;
+    }
     println!("labkit: the labs, in course order\n");
     for lab in labs::LABS {
         println!("{:>2}. {:<15} {}", lab.number, lab.id, lab.concept);
@@ -207,8 +219,12 @@ fn grade(args: &GradeArgs) -> i32 {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        None | Some(Cmd::List) => {
-            list();
+        None => {
+            list(false);
+            0
+        }
+        Some(Cmd::List { programs }) => {
+            list(programs);
             0
         }
         Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
