@@ -34,6 +34,11 @@ fn kit(bin: &str) -> Program {
     Program::kit(labkit_bin(), bin)
 }
 
+/// The kit's server with the course's wording (`--lang zh`).
+fn kit_server_in_chinese() -> Program {
+    Program::new([kit("chat-server").argv[0].clone(), "--lang".into(), "zh".into()])
+}
+
 /// Stop a kit server with SIGTERM: it must end, leaving nothing behind.
 fn stop_clean(s: Server) {
     let (run, ended) = s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap();
@@ -170,8 +175,7 @@ fn kit_client_with(file: &str) {
 #[test]
 fn course_client_works_with_the_kit_server_in_chinese() {
     let g = grader();
-    let zh = Program::new([kit("chat-server").argv[0].clone(), "--lang".into(), "zh".into()]);
-    let mut s = Server::start(&g, &zh).unwrap();
+    let mut s = Server::start(&g, &kit_server_in_chinese()).unwrap();
     let bob = s.login("bob").unwrap();
     let mut client = Live::start(&g, &course_client(), &["127.0.0.1", &s.addr.port().to_string()]).unwrap();
     let alice = name("alice");
@@ -466,6 +470,44 @@ impl Tmux {
 }
 
 impl Tmux {
+    /// Start `argv` (a chat client) in the pane under `labkit reap`, answer
+    /// its name `question` with a fresh name, and wait for the screen to
+    /// show `logged_in(screen, name)`; the name.
+    fn log_in(&self, argv: &[String], question: &str, logged_in: impl Fn(&str, &str) -> bool) -> String {
+        let cmd = pane_command(&self.client_report(), argv);
+        assert!(self.cmd(&["new-session", "-d", "-s", "chat", "-x", "120", "-y", "30", &cmd]).status.success());
+        self.wait_screen("the name question", |t| t.contains(question));
+        let alice = name("alice");
+        self.keys(&[&alice, "Enter"]);
+        self.wait_screen("the login", |t| logged_in(t, &alice));
+        alice
+    }
+
+    /// The report of the pane's `labkit reap`.
+    fn client_report(&self) -> PathBuf {
+        self.dir.join("client.report")
+    }
+
+    /// Wait for the pane's client to end, and return what its reaper saw.
+    /// The pane closes when its process (the client's reaper) has exited,
+    /// not merely written its report: wait for that too.
+    fn client_ended(&self) -> Report {
+        let report = self.client_report();
+        let ended = poll_until(Duration::from_secs(5), || {
+            report.exists() && !self.cmd(&["has-session", "-t", "chat"]).status.success()
+        });
+        assert!(ended, "the client did not end:\n{}", self.screen());
+        Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap()
+    }
+
+    /// Stop tmux: nothing may still be running. (tmux's server may exit,
+    /// its last session closed, before it reaps the pane's process, which
+    /// then ends up with tmux's reaper having already exited: fine.)
+    fn finish_with_nothing_running(self) {
+        let t = self.finish();
+        assert!(!t.timed_out && t.left_running().count() == 0, "processes still running after tmux ended: {t:?}");
+    }
+
     /// Stop the tmux server and return what its reaper saw.
     fn finish(mut self) -> Report {
         let _ = self.cmd(&["kill-server"]);
@@ -489,19 +531,9 @@ fn client_in_a_real_terminal_under_tmux() {
     let mut s = Server::start(&g, &kit("chat-server")).unwrap();
     let bob = s.login("bob").unwrap();
     let tmux = Tmux::start();
-    let report = tmux.dir.join("client.report");
-    let cmd = format!(
-        "{} reap --report {} -- {} 127.0.0.1 {}",
-        labkit_bin().display(),
-        report.display(),
-        labkit_bin().with_file_name("chat-client").display(),
-        s.addr.port()
-    );
-    assert!(tmux.cmd(&["new-session", "-d", "-s", "chat", "-x", "120", "-y", "30", &cmd]).status.success());
-    tmux.wait_screen("the name question", |t| t.contains("your name?"));
-    let alice = name("alice");
-    tmux.keys(&[&alice, "Enter"]);
-    tmux.wait_screen("the login", |t| t.contains(&format!("logged in name={alice}")));
+    let client = labkit_bin().with_file_name("chat-client").display().to_string();
+    let argv = [client, "127.0.0.1".into(), s.addr.port().to_string()];
+    let alice = tmux.log_in(&argv, "your name?", |t, alice| t.contains(&format!("logged in name={alice}")));
     bob.until(ANSWER, "alice's join", |g| g == Lang::En.joined(&alice).as_bytes(), |_| None).unwrap();
     // Typed at the prompt, sent as `C alice ...`.
     let t = text();
@@ -520,20 +552,10 @@ fn client_in_a_real_terminal_under_tmux() {
     // `quit`: Q, EXIT, both processes end; the pane's reaper saw nothing left.
     tmux.keys(&["quit", "Enter"]);
     bob.until(ANSWER, "alice's leaving", |g| g == Lang::En.left(&alice).as_bytes(), |_| None).unwrap();
-    // The pane closes when its process (the client's reaper) has exited, not
-    // merely written its report: wait for that before stopping tmux.
-    let ended = poll_until(Duration::from_secs(5), || {
-        report.exists() && !tmux.cmd(&["has-session", "-t", "chat"]).status.success()
-    });
-    assert!(ended, "the client did not end:\n{}", tmux.screen());
-    let r = Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let r = tmux.client_ended();
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.clean(), "the client left processes behind: {r:?}");
-    // tmux's server may exit (its last session closed) before it reaps the
-    // pane's process, which then ends up with tmux's reaper having already
-    // exited: fine. Nothing may still be *running* when tmux is gone.
-    let t = tmux.finish();
-    assert!(!t.timed_out && t.left_running().count() == 0, "processes still running after tmux ended: {t:?}");
+    tmux.finish_with_nothing_running();
     stop_clean(s);
 }
 
@@ -559,26 +581,17 @@ fn screen_lines(screen: &str) -> Vec<&str> {
 #[test]
 fn kit_client_shows_a_course_servers_notices_in_a_real_terminal() {
     let g = grader();
-    let program = course_server("server.py");
-    let mut s = Server::start(&g, &program).unwrap();
-    let bob = s.login("bob").unwrap();
-    let tmux = Tmux::start();
-    let report = tmux.dir.join("client.report");
+    let mut s = Server::start(&g, &course_server("server.py")).unwrap();
     let client = labkit_bin().with_file_name("chat-client").display().to_string();
-    let cmd = pane_command(&report, &[client, "127.0.0.1".into(), s.addr.port().to_string()]);
-    assert!(tmux.cmd(&["new-session", "-d", "-s", "chat", "-x", "120", "-y", "30", &cmd]).status.success());
-    tmux.wait_screen("the name question", |t| t.contains("your name?"));
-    let alice = name("alice");
-    tmux.keys(&[&alice, "Enter"]);
-    tmux.wait_screen("the login", |t| t.contains(&format!("logged in name={alice}")));
-    bob.until(ANSWER, "alice's join", |g| carries(g, &[&alice]), |_| None).unwrap();
-    let (t2, t3) = (text(), text());
-    s.say(&bob, &t2).unwrap();
-    s.live.type_line(&t3).unwrap();
-    let said = format!("{} 说:{t2}", bob.name);
-    let admin = format!("管理员 说:{t3}");
-    let screen = tmux.wait_screen("both notices", |t| t.contains(&said) && t.contains(&admin));
-    for notice in [&said, &admin] {
+    let mix = Mix {
+        question: "your name?",
+        logged_in: &|t, alice| t.contains(&format!("logged in name={alice}")),
+        joined: &|g, alice| carries(g, &[alice]),
+        left: &|g, alice| carries(g, &[alice]),
+    };
+    let argv = [client, "127.0.0.1".into(), s.addr.port().to_string()];
+    let (screen, notices, r) = mix.run(&mut s, &argv);
+    for notice in &notices {
         let line = screen_lines(&screen).into_iter().find(|l| l.contains(notice.as_str())).unwrap();
         assert!(
             line.starts_with("[receiver ") && line.ends_with(&format!("] {notice}")),
@@ -586,17 +599,43 @@ fn kit_client_shows_a_course_servers_notices_in_a_real_terminal() {
         );
     }
     assert!(!screen.contains("\\n"), "no literal \\n on the screen:\n{screen}");
-    tmux.keys(&["quit", "Enter"]);
-    bob.until(ANSWER, "alice's leaving", |g| carries(g, &[&alice]), |_| None).unwrap();
-    let ended = poll_until(Duration::from_secs(5), || {
-        report.exists() && !tmux.cmd(&["has-session", "-t", "chat"]).status.success()
-    });
-    assert!(ended, "the client did not end:\n{}", tmux.screen());
-    let r = Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert!(r.code == 0 && r.clean(), "the client ends cleanly: {r:?}");
-    let t = tmux.finish();
-    assert!(!t.timed_out && t.left_running().count() == 0, "processes still running after tmux ended: {t:?}");
     drop(s.live.stop(Signal::SIGTERM, Duration::from_secs(3)).unwrap()); // the course server leaves its admin child behind
+}
+
+/// A chat client in a real terminal beside a server with bob logged in.
+struct Mix<'a> {
+    /// What the client asks first (its name question)...
+    question: &'a str,
+    /// ...and what the screen shows once it is logged in as `alice`.
+    logged_in: &'a dyn Fn(&str, &str) -> bool,
+    /// What bob gets when alice joins, and when she leaves.
+    joined: &'a dyn Fn(&[u8], &str) -> bool,
+    left: &'a dyn Fn(&[u8], &str) -> bool,
+}
+
+impl Mix<'_> {
+    /// Start `argv` in a tmux pane and log it in; bob says a line and the
+    /// server's administrator types one; once the screen shows both notices
+    /// (`bob 说:...`, `管理员 说:...`), quit. The screen then, the two
+    /// notices, and what the client's reaper saw; tmux ended with nothing
+    /// running.
+    fn run(&self, s: &mut Server, argv: &[String]) -> (String, [String; 2], Report) {
+        let bob = s.login("bob").unwrap();
+        let tmux = Tmux::start();
+        let alice = tmux.log_in(argv, self.question, self.logged_in);
+        bob.until(ANSWER, "alice's join", |g| (self.joined)(g, &alice), |_| None).unwrap();
+        let (t2, t3) = (text(), text());
+        s.say(&bob, &t2).unwrap();
+        s.live.type_line(&t3).unwrap();
+        let notices = [format!("{} 说:{t2}", bob.name), format!("管理员 说:{t3}")];
+        let screen = tmux.wait_screen("both notices", |t| notices.iter().all(|n| t.contains(n)));
+        tmux.keys(&["quit", "Enter"]);
+        bob.until(ANSWER, "alice's leaving", |g| (self.left)(g, &alice), |_| None).unwrap();
+        let r = tmux.client_ended();
+        tmux.finish_with_nothing_running();
+        (screen, notices, r)
+    }
 }
 
 /// Mix 2 in a real terminal: the course's client, unchanged, and the kit's
@@ -605,40 +644,21 @@ fn kit_client_shows_a_course_servers_notices_in_a_real_terminal() {
 #[test]
 fn course_client_shows_the_kit_servers_notices_in_a_real_terminal() {
     let g = grader();
-    let zh = Program::new([kit("chat-server").argv[0].clone(), "--lang".into(), "zh".into()]);
-    let mut s = Server::start(&g, &zh).unwrap();
-    let bob = s.login("bob").unwrap();
-    let tmux = Tmux::start();
-    let report = tmux.dir.join("client.report");
+    let mut s = Server::start(&g, &kit_server_in_chinese()).unwrap();
+    let mix = Mix {
+        question: "请输入姓名:",
+        logged_in: &|t, _| t.contains("您已进入聊天室"),
+        joined: &|g, alice| g == format!("\n欢迎 {alice} 进入聊天室").as_bytes(),
+        left: &|g, alice| g == format!("\n{alice}退出了聊天室").as_bytes(),
+    };
     let argv = [python3().to_string(), course("client.py"), "127.0.0.1".into(), s.addr.port().to_string()];
-    let cmd = pane_command(&report, &argv);
-    assert!(tmux.cmd(&["new-session", "-d", "-s", "chat", "-x", "120", "-y", "30", &cmd]).status.success());
-    tmux.wait_screen("the name question", |t| t.contains("请输入姓名:"));
-    let alice = name("alice");
-    tmux.keys(&[&alice, "Enter"]);
-    tmux.wait_screen("the login", |t| t.contains("您已进入聊天室"));
-    bob.until(ANSWER, "alice's join", |g| g == format!("\n欢迎 {alice} 进入聊天室").as_bytes(), |_| None).unwrap();
-    let (t2, t3) = (text(), text());
-    s.say(&bob, &t2).unwrap();
-    s.live.type_line(&t3).unwrap();
-    let said = format!("{} 说:{t2}", bob.name);
-    let admin = format!("管理员 说:{t3}");
-    let screen = tmux.wait_screen("both notices", |t| t.contains(&said) && t.contains(&admin));
+    let (screen, notices, r) = mix.run(&mut s, &argv);
     let lines = screen_lines(&screen);
-    for notice in [&said, &admin] {
+    for notice in &notices {
         assert!(lines.contains(&notice.as_str()), "{notice:?} on a line of its own:\n{screen}");
     }
-    tmux.keys(&["quit", "Enter"]);
-    bob.until(ANSWER, "alice's leaving", |g| g == format!("\n{alice}退出了聊天室").as_bytes(), |_| None).unwrap();
-    let ended = poll_until(Duration::from_secs(5), || {
-        report.exists() && !tmux.cmd(&["has-session", "-t", "chat"]).status.success()
-    });
-    assert!(ended, "the course's client did not end:\n{}", tmux.screen());
     // The course's client leaves its sender as a zombie for the pane's
     // reaper (a known bug of the course's): nothing may still be running.
-    let r = Report::from_text(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r.left_running().count(), 0, "{r:?}");
-    let t = tmux.finish();
-    assert!(!t.timed_out && t.left_running().count() == 0, "processes still running after tmux ended: {t:?}");
     stop_clean(s);
 }

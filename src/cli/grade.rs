@@ -16,7 +16,6 @@ use super::args::parse_env_name;
 pub use super::args::{Impl, Target, absolute_words, parse_impl, parse_target, parse_timeout, split_words};
 pub use super::session::{CheckResult, Graded, Outcome, Settings, catch_stop_signals, grade_check, new_seed, stopped};
 use super::{report, session};
-use crate::checks::Check;
 use crate::harness::Program;
 use crate::labs::{self, Lab, LabBin};
 use crate::process;
@@ -69,18 +68,6 @@ pub struct GradeArgs {
     /// Resource caps on every run (none unless given).
     #[command(flatten)]
     pub caps: crate::class::caps::CapArgs,
-}
-
-/// Grade one program: its checks in order (those [`session::chosen`] by `only`), the
-/// first being its basic check.
-pub fn grade_program(
-    settings: &Settings,
-    checks: &[Check],
-    only: &[String],
-    program: &Program,
-    dir: &Path,
-) -> Vec<CheckResult> {
-    session::grade_program(settings, checks, only, program, dir, &mut |r| println!("{}", report::check_text(r)))
 }
 
 /// The programs to grade, lab by lab in course order.
@@ -196,7 +183,8 @@ pub fn main(args: &GradeArgs, labkit: &Path) -> i32 {
         }
         println!("{}", report::program_header(bin.name, program, *reference));
         let dir = out.join(format!("{:02}-{}", lab.number, bin.name));
-        let checks = grade_program(&settings, bin.checks, &args.checks, program, &dir);
+        let show = &mut |r: &CheckResult| println!("{}", report::check_text(r));
+        let checks = session::grade_program(&settings, bin.checks, &args.checks, program, &dir, show);
         graded.push(Graded { lab, bin, program: program.clone(), reference: *reference, checks });
         let last_of_lab = plan.get(i + 1).is_none_or(|next| next.0.id != lab.id);
         if lab.bins.len() > 1 {
