@@ -5,7 +5,7 @@
 
 mod common;
 use common::homework;
-use common::{labkit_bin, processes_with};
+use common::{labkit_bin, processes_with, python3};
 use labkit::random::random_u64;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -53,10 +53,19 @@ fn broken(lab: &str, file: &str) -> PathBuf {
 /// Put `tests/broken/LAB/FILE` into a student's folder as `AS`, with the
 /// modules it imports, if any (a wrong program's shared plumbing: a module
 /// beside it, or in tests/broken/ above it, and the modules those import).
+/// A mutant of its lab's control (`wrong.mutant`) is handed in as the
+/// standalone program it runs, as a student would write it.
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
+    let text = std::fs::read_to_string(broken(lab, file)).unwrap();
+    if text.lines().any(|l| l.starts_with("mutant(")) {
+        let out = Command::new(python3()).arg(broken(lab, file)).env("WRONG_SOURCE", "1").output().unwrap();
+        assert!(out.status.success(), "{lab}/{file} as a standalone program: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::write(student.join(as_name), out.stdout).unwrap();
+        return;
+    }
     std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
-    let mut texts = vec![std::fs::read_to_string(broken(lab, file)).unwrap()];
+    let mut texts = vec![text];
     while let Some(text) = texts.pop() {
         let imported = text.lines().filter_map(|l| {
             let words = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "))?;
