@@ -9,39 +9,14 @@ Expect: fails "the parent reaps its child, which exits at once"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, become_subreaper, count_children, options, reap_all, say, wait_until  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(task1="3s", task2="2s")
-become_subreaper()
-parent = os.fork()
-if parent == 0:
-    become("parent")
-    child = os.fork()
-    if child == 0:
-        become("child")
-        me = os.getpid()
-        grandchild = os.fork()
-        if grandchild == 0:
-            become("grandchild")
-            wait_until(lambda: os.getppid() != me, 10)
-            say(f"my parent {me} exited: getppid()={os.getppid()}")
-            for step in (1, 2, 3):
-                time.sleep(args.task2 / 3)
-                say(f"task 2 step={step}/3")
-            os._exit(0)
-        say(f"forked grandchild={grandchild}; keeping it company during task 2")
-        time.sleep(args.task2)  # the bug: the child lingers instead of exiting at once
-        os._exit(0)
-    say(f"forked child={child}; waiting for it")
-    pid, status = os.waitpid(child, 0)
-    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")
-    count_children("after the reap")
-    for step in (1, 2, 3):
-        time.sleep(args.task1 / 3)
-        count_children(f"task 1 step={step}/3")
-    os._exit(0)
-reap_all(parent)
+mutant(
+    "correct.py",
+    ('        say(f"forked grandchild={grandchild}; exiting at once")\n',
+     '        say(f"forked grandchild={grandchild}; keeping it company during task 2")\n'
+     '        time.sleep(task2)  # the bug: the child lingers instead of exiting at once\n'),
+)

@@ -1,45 +1,25 @@
 #!/usr/bin/env python3
 """Broken: the child waits for the grandchild before exiting (it lingers
 instead of exiting at once), so the grandchild is never orphaned (its
-parent is still the child), the reaper never reaps it, and the tasks do
-not overlap.
+parent is still the child, and it does not wait to be adopted), the reaper
+never reaps it, and the tasks do not overlap.
 
 Expect: fails "the parent reaps its child, which exits at once"; "the grandchild is adopted by the reaper, not the parent, and does task 2"; "the reaper reaps the grandchild, then wait() says ECHILD"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, become_subreaper, count_children, options, reap_all, say  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(task1="3s", task2="2s")
-become_subreaper()
-parent = os.fork()
-if parent == 0:
-    become("parent")
-    child = os.fork()
-    if child == 0:
-        become("child")
-        me = os.getpid()
-        grandchild = os.fork()
-        if grandchild == 0:
-            become("grandchild")
-            say(f"my parent {me} exited: getppid()={os.getppid()}")
-            for step in (1, 2, 3):
-                time.sleep(args.task2 / 3)
-                say(f"task 2 step={step}/3")
-            os._exit(0)
-        say(f"forked grandchild={grandchild}; waiting for it")
-        os.waitpid(grandchild, 0)  # the bug: no orphan, no overlap
-        os._exit(0)
-    say(f"forked child={child}; waiting for it")
-    pid, status = os.waitpid(child, 0)
-    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")
-    count_children("after the reap")
-    for step in (1, 2, 3):
-        time.sleep(args.task1 / 3)
-        count_children(f"task 1 step={step}/3")
-    os._exit(0)
-reap_all(parent)
+mutant(
+    "correct.py",
+    ('            deadline = time.time() + 10\n'
+     '            while os.getppid() == me and time.time() < deadline:\n'
+     '                time.sleep(0.001)\n',
+     '            # no waiting to be adopted: "my parent waits for me"\n'),
+    ('        say(f"forked grandchild={grandchild}; exiting at once")\n',
+     '        say(f"forked grandchild={grandchild}; waiting for it")\n'
+     '        os.waitpid(grandchild, 0)  # the bug: no orphan, no overlap\n'),
+)

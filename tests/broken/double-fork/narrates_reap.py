@@ -10,40 +10,28 @@ Expect: fails "the parent reaps its child, which exits at once"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, become_subreaper, options, reap_all, say, wait_until  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(task1="3s", task2="2s")
-become_subreaper()
-tell_r, tell_w = os.pipe()
-parent = os.fork()
-if parent == 0:
-    become("parent")
-    child = os.fork()
-    if child == 0:
-        become("child")
-        me = os.getpid()
-        grandchild = os.fork()
-        if grandchild == 0:
-            become("grandchild")
-            wait_until(lambda: os.getppid() != me, 10)
-            say(f"my parent {me} exited: getppid()={os.getppid()}")
-            for step in (1, 2, 3):
-                time.sleep(args.task2 / 3)
-                say(f"task 2 step={step}/3")
-            os._exit(0)
-        say(f"forked grandchild={grandchild}; exiting at once")
-        os._exit(0)
-    say(f"forked child={child}; waiting for it")
-    os.write(tell_w, f"{child}\n".encode())  # for the reaper, to keep quiet about it
-    say(f"reaped child={child} exited code=0")  # the bug: a claim, no wait
-    say("after the reap, /proc shows children=0 zombies=0")
-    for step in (1, 2, 3):
-        time.sleep(args.task1 / 3)
-        say(f"task 1 step={step}/3, /proc shows children=0 zombies=0")
-    os._exit(0)
-os.close(tell_w)
-reap_all(parent, quiet={int(os.read(tell_r, 64).decode().split()[0])})
+mutant(
+    "correct.py",
+    ("    say(f\"{when}, /proc shows children={len(states)} zombies={states.count('Z')}\")\n",
+     '    say(f"{when}, /proc shows children=0 zombies=0")  # a lie: the child is my zombie\n'),
+    ('parent = os.fork()\n',
+     'tell_r, tell_w = os.pipe()\n'
+     'parent = os.fork()\n'),
+    ('    pid, status = os.waitpid(child, 0)\n'
+     '    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")\n',
+     '    os.write(tell_w, f"{child}\\n".encode())  # for the reaper, to keep quiet about it\n'
+     '    say(f"reaped child={child} exited code=0")  # the bug: a claim, no wait\n'),
+    ('\nwhile True:\n',
+     '\nos.close(tell_w)\n'
+     'quiet = int(os.read(tell_r, 64).decode())\n'
+     'while True:\n'),
+    ('    say(f"reaped pid={pid} exited',
+     '    if pid == quiet:\n'
+     '        continue  # the child\'s zombie, adopted when the parent ended: not a word\n'
+     '    say(f"reaped pid={pid} exited'),
+)

@@ -7,39 +7,26 @@ Expect: fails "zombies=0 on every parent line after the reap"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, become_subreaper, count_children, options, reap_all, say, wait_until  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(task1="3s", task2="2s")
-become_subreaper()
-parent = os.fork()
-if parent == 0:
-    become("parent")
-    child = os.fork()
-    if child == 0:
-        become("child")
-        me = os.getpid()
-        grandchild = os.fork()
-        if grandchild == 0:
-            become("grandchild")
-            wait_until(lambda: os.getppid() != me, 10)
-            say(f"my parent {me} exited: getppid()={os.getppid()}")
-            for step in (1, 2, 3):
-                time.sleep(args.task2 / 3)
-                say(f"task 2 step={step}/3")
-            os._exit(0)
-        say(f"forked grandchild={grandchild}; exiting at once")
-        os._exit(0)
-    say(f"forked child={child}; reaping it after task 1")
-    for step in (1, 2, 3):
-        time.sleep(args.task1 / 3)
-        count_children(f"task 1 step={step}/3")
-    pid, status = os.waitpid(child, 0)
-    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")
-    count_children("after the reap")
-    count_children("at the end")
-    os._exit(0)
-reap_all(parent)
+mutant(
+    "correct.py",
+    ('    say(f"forked child={child}; waiting for it")\n'
+     '    pid, status = os.waitpid(child, 0)\n'
+     '    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")\n'
+     '    count("after the reap")\n'
+     '    for step in (1, 2, 3):\n'
+     '        time.sleep(task1 / 3)\n'
+     '        count(f"task 1 step={step}/3")\n',
+     '    say(f"forked child={child}; reaping it after task 1")\n'
+     '    for step in (1, 2, 3):\n'
+     '        time.sleep(task1 / 3)\n'
+     '        count(f"task 1 step={step}/3")\n'
+     '    pid, status = os.waitpid(child, 0)  # the bug: the child is a zombie all through task 1\n'
+     '    say(f"reaped child={pid} exited code={os.waitstatus_to_exitcode(status)}")\n'
+     '    count("after the reap")\n'
+     '    count("at the end")\n'),
+)

@@ -8,27 +8,15 @@ Expect: fails "child starts with the parent's values"; "same addresses, differen
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_fork_copy import show, values  # noqa: E402
-from wrong import become, options, say, tag  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(start=1, child_value=10000, delay="1s")
-a, s, v = values(1)  # the bug: the course's numbers, not --start
-show("before fork", a, s, v)
-pid = os.fork()
-if pid == 0:
-    become("child")
-    show("my copies after fork", a, s, v)
-    a.value = 10000  # and not --child-value
-    s.value = s.value.upper()
-    v[0] = 10000
-    show("changed my copies", a, s, v)
-    time.sleep(args.delay)
-    os._exit(0)
-say(f"fork() returned child={pid}")
-_, status = os.waitpid(pid, 0)
-say(f"child {pid} exited code={os.waitstatus_to_exitcode(status)}")
-show("after the child ended", a, s, v)
+mutant(
+    "correct.py",
+    ('start = int(arg("--start", "1"))',
+     'start = 1  # the bug: the course\'s numbers, not --start'),
+    ('child_value = int(arg("--child-value", "10000"))',
+     'child_value = 10000  # and not --child-value'),
+)

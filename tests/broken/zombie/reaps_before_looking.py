@@ -11,16 +11,19 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import become, described, options, say, stat  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = options(code=3, delay="3s")
-child = os.fork()
-if child == 0:
-    become("child")
-    say(f"getpid()={os.getpid()}")
-    os._exit(args.code)
-say(f"fork() returned child={child}; not calling wait() for {args.delay}s")
-pid, status = os.waitpid(child, 0)  # the bug: reaps before looking
-say(f"wait() returned={pid} code={os.waitstatus_to_exitcode(status)}")
-say(f"after wait: {described(child) or f'pid={child} state=none'}")
-say(f"gone={'yes' if stat(child) is None else 'no'}")
+mutant(
+    "correct.py",
+    ('deadline = time.time() + 5\n'
+     'while "state=Z" not in (stat(child) or "") and time.time() < deadline:\n'
+     '    time.sleep(0.001)\n'
+     'start = time.time()\n'
+     'say(f"before wait: {stat(child)}")\n'
+     'time.sleep(max(0, delay - (time.time() - start)))\n'
+     'pid, status = os.waitpid(child, 0)\n'
+     'say(f"wait() returned={pid} code={os.waitstatus_to_exitcode(status)}")\n',
+     'pid, status = os.waitpid(child, 0)  # the bug: reaps before looking\n'
+     'say(f"wait() returned={pid} code={os.waitstatus_to_exitcode(status)}")\n'
+     "say(f\"after wait: {stat(child) or f'pid={child} state=none'}\")\n"),
+)
