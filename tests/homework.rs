@@ -45,6 +45,37 @@ fn every_program_of_the_manifest_has_controls_in_python_and_in_c() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
+/// A mutant whose edits no longer fit its control stops with exit 3, which
+/// a grade would read as a crash: for a program whose header names only
+/// the basic check, that would pass unseen. So every mutant's edits are
+/// made here, and each must change its control.
+#[test]
+fn every_mutants_edits_fit_its_control() {
+    let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut mutants = 0;
+    let mut wrong = Vec::new();
+    for h in homework::programs() {
+        let Source::File(file) = &h.source else { continue };
+        let path = top.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.lines().any(|l| l.starts_with("mutant(")) {
+            continue;
+        }
+        mutants += 1;
+        let out = std::process::Command::new(common::python3()).arg(&path).env("WRONG_SOURCE", "1").output().unwrap();
+        let call = &text[text.find("\nmutant(").unwrap()..];
+        let control = call.split('"').nth(1).unwrap_or_default();
+        let original = std::fs::read(path.with_file_name(control)).unwrap_or_default();
+        if !out.status.success() {
+            wrong.push(format!("{file}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        } else if out.stdout == original {
+            wrong.push(format!("{file}: its edits leave {control} as it is"));
+        }
+    }
+    assert!(mutants > 0, "no mutants found in tests/broken");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn headers_are_read() {
     let fails = |t: &[&str]| Expect::Fails(t.iter().map(|s| s.to_string()).collect());
