@@ -9,9 +9,10 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_fork_order import command_line, last_lines, pin, runs  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-pin(args)
-runs(args, first_of=lambda lines: "child")  # the bug: "the child always runs first"; the lines are never read
-last_lines(args)
+mutant(
+    "correct.py",
+    ('first = "child" if lines and lines[0].startswith("[child") else "parent"',
+     'first = "child"  # the bug: "the child always runs first"; the lines are never read'),
+)

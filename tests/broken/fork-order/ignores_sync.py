@@ -9,19 +9,17 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_fork_order import command_line, fork_child, last_lines, mark, pin, runs  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-
-
-def one_run(run, args, w):
-    """The bug: --sync is ignored: the parent writes its line without waiting for the child."""
-    child = fork_child(w, run)
-    mark(w, run, "parent")
-    os.waitpid(child, 0)
-    return child
-
-
-pin(args)
-runs(args, one_run=one_run)
-last_lines(args)
+mutant(
+    "correct.py",
+    ('''        if args.sync:
+            os.waitpid(child, 0)
+        mark("parent")
+        if not args.sync:
+            os.waitpid(child, 0)
+''',
+     '''        mark("parent")  # the bug: --sync is ignored: the parent writes without waiting for the child
+        os.waitpid(child, 0)
+'''),
+)

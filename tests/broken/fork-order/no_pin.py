@@ -9,10 +9,12 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import say  # noqa: E402
-from wrong_fork_order import command_line, last_lines, runs  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-say(f"cpus_allowed={sorted(os.sched_getaffinity(0))}")  # the bug: --one-cpu is ignored
-runs(args)
-last_lines(args)
+mutant(
+    "correct.py",
+    ('''    if args.one_cpu:
+        os.sched_setaffinity(0, {os.sched_getcpu() if hasattr(os, "sched_getcpu") else min(os.sched_getaffinity(0))})
+''',
+     '    # the bug: --one-cpu is ignored\n'),
+)

@@ -5,61 +5,18 @@ exact).
 
 Expect: fails "each process opens SRC and DST itself after the fork (seen by strace)"
 """
-
 import os
-import signal
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import wrong_half_copy as hw  # noqa: E402
-from wrong_half_copy import args  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-size, folder = hw.check_input()
-half = size // 2
-tmp = hw.temp_beside(folder)
-
-
-def my_half(start, end, shared_fds):
-    """Copy one half; each process opens both files itself, after the fork."""
-    if shared_fds:
-        hw.half_copy(start, end, shared_fds, hw.shared)
-    else:
-        hw.half_copy(start, end, opened)  # the bug: descriptors opened before the fork
-
-
-child = None
-try:
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.ftruncate(fd, size)
-    os.close(fd)
-    opened = (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY))
-    fds = (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)) if args.shared_offset else None
-    # Ctrl-C must not land between fork and `child = ...`: block it across the fork.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    child = os.fork()
-    if child == 0:
-        hw.become("child")
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        try:
-            my_half(0, half, fds)
-        except BaseException as e:
-            hw.warn(f"copying bytes 0..{half} failed: {e}")
-            os._exit(1)
-        os._exit(0)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    my_half(half, size, fds)
-    _, status = os.waitpid(child, 0)
-except BaseException as e:
-    if child:
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-    interrupted = isinstance(e, KeyboardInterrupt)
-    why = "interrupted" if interrupted else e
-    hw.give_up(f"copying bytes {half}..{size} failed: {why}", 130 if interrupted else 1, remove=tmp)
-if os.waitstatus_to_exitcode(status) != 0:
-    hw.give_up(f"the child failed (status {os.waitstatus_to_exitcode(status)}): no DST", remove=tmp)
-os.rename(tmp, args.dst)
-hw.say(f"both halves written: {args.dst} has {size} bytes")
-hw.compare_if_shared_offset()
+mutant(
+    "correct.py",
+    ('        src, dst = os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)\n',
+     '        src, dst = opened  # the bug: descriptors opened before the fork\n'),
+    ('fds = (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)) if args.shared_offset else None\n',
+     'opened = (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY))\n'
+     'fds = (os.open(args.src, os.O_RDONLY), os.open(tmp, os.O_WRONLY)) if args.shared_offset else None\n'),
+)

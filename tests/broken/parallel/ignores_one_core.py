@@ -9,9 +9,12 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong import say  # noqa: E402
-from wrong_parallel import command_line, table  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-say(f"nproc={os.cpu_count()} allowed={sorted(os.sched_getaffinity(0))}")  # the bug: --one-core is ignored
-table(args)
+mutant(
+    "correct.py",
+    ('''    if args.one_core:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+''',
+     '    # the bug: --one-core is ignored\n'),
+)

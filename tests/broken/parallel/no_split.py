@@ -9,8 +9,10 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_parallel import command_line, pin, table  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-pin(args)
-table(args, share_of=lambda args, n: args.work)  # the bug: every process does all the work
+mutant(
+    "correct.py",
+    ('        share = work / n\n',
+     '        share = work  # the bug: every process does all the work\n'),
+)

@@ -6,24 +6,42 @@ Expect: fails "the same CPU time whatever the number of processes, which really 
 """
 import os
 import sys
-import threading
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_parallel import command_line, compute, pin, table  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-
-
-def in_threads(n, share):
-    """The bug: threads of one process, and Python's GIL lets one compute at a time."""
-    threads = [threading.Thread(target=compute, args=(share, time.thread_time)) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
-pin(args)
-table(args, run=in_threads, cpu=time.process_time)
+mutant(
+    "correct.py",
+    ('import argparse, os, resource, time\n',
+     'import argparse, os, resource, threading, time\n'),
+    # each worker computes for its share of its own thread's CPU time
+    ('''    start = time.process_time()
+    while time.process_time() - start < share:
+''',
+     '''    start = time.thread_time()
+    while time.thread_time() - start < share:
+'''),
+    ('''            pid = os.fork()
+            if pid == 0:
+                compute(share)
+                os._exit(0)
+            kids.append(pid)
+''',
+     '''            # the bug: threads of one process, and Python's GIL lets one compute at a time
+            t = threading.Thread(target=compute, args=(share,))
+            t.start()
+            kids.append(t)
+'''),
+    ('''        for pid in kids:
+            os.waitpid(pid, 0)
+''',
+     '''        for t in kids:
+            t.join()
+'''),
+    # no children to measure: the CPU time is this process's own
+    ('        before = children_cpu()\n',
+     '        before = time.process_time()\n'),
+    ('        cpu = (children_cpu() - before) * 1000\n',
+     '        cpu = (time.process_time() - before) * 1000\n'),
+)

@@ -9,13 +9,18 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_priority import children, command_line, measure, pin  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-pin()
-normal, low, w = children()
-try:
-    os.setpriority(os.PRIO_PROCESS, low, args.nice)
-except PermissionError:
-    pass  # the bug: the program goes on as if it had worked
-measure(args, normal, low, w)
+mutant(
+    "correct.py",
+    ('''    except PermissionError as e:
+        say(f"setpriority({args.nice}) failed: errno=EACCES ({e.strerror}): only root may lower nice", err=True)
+        os.close(w)
+        os.waitpid(normal, 0)
+        os.waitpid(low, 0)
+        sys.exit(1)
+''',
+     '''    except PermissionError:
+        pass  # the bug: the program goes on as if it had worked
+'''),
+)

@@ -9,10 +9,10 @@ import sys
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_priority import children, command_line, measure, renice  # noqa: E402
+from wrong import mutant  # noqa: E402
 
-args = command_line()
-# the bug: the children are not pinned to one CPU
-normal, low, w = children()
-renice(args, normal, low, w)
-measure(args, normal, low, w)
+mutant(
+    "correct.py",
+    ('    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n',
+     '    # the bug: the children are not pinned to one CPU\n'),
+)

@@ -6,41 +6,20 @@ Expect: fails "D: the parent of a vfork waits in D, seen by the grader"
 """
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from wrong_states import (  # noqa: E402
-    args,
-    block,
-    busy_step,
-    child,
-    finish,
-    greedy_step,
-    leader_step,
-    nice_step,
-    rel_r,
-    sleeper_step,
-    threads_step,
-    zombie_step,
+from wrong import mutant  # noqa: E402
+
+mutant(
+    "correct.py",
+    ('        pid = os.posix_spawn("/bin/true", ["true"], {}, file_actions=[(os.POSIX_SPAWN_OPEN, 0, fifo, os.O_RDONLY, 0)])\n'
+     '        say(f"posix_spawn() returned child={pid}")\n'
+     '        os.waitpid(pid, 0)\n',
+     '        block(rel_r)  # the bug, 1/2: no posix_spawn, a plain child blocked in read() (state S)\n'),
+    ('    show("vforker", v, "D")\n',
+     '    time.sleep(0.05)\n'
+     '    say(f"who=vforker pid={v} state=D ps_stat=D")  # the bug, 2/2: said to be in D, not read\n'),
+    ('    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))\n',
+     ''),  # no one waits on the FIFO now (opening it would fail: ENXIO)
 )
-from wrong import say  # noqa: E402
-
-
-def vfork_step():
-    """The bug: a plain child that blocks in read() (state S), said to be in D."""
-    v = child("vforker", lambda: block(rel_r))
-    time.sleep(0.05)
-    say(f"who=vforker pid={v} state=D ps_stat=D")
-    time.sleep(args.hold)
-
-
-b, busy_before = busy_step()
-sleeper_step(b, busy_before)
-zombie_step()
-vfork_step()
-leader_step()
-threads_step()
-nice_step()
-greedy_step()
-finish()
