@@ -13,8 +13,7 @@
 # written in Python or C (*.py, *.c), under the name grade-class looks for
 # (half_copy.py, chat_client.c). A wrong program that is a mutant of its
 # control (wrong.mutant) is handed in as the standalone program it runs
-# (WRONG_SOURCE=1 prints it); one that takes the shared modules along
-# (tests/broken/wrong.py, its lab's wrong_<lab>.py) gets them beside it. In
+# (WRONG_SOURCE=1 prints it). In
 # a lab of several programs, a file is a candidate for the program its name
 # holds the role of (`server`, `client`). Chat servers that bind the
 # course's fixed port (they read CHAT_PORT) are left out: students graded
@@ -35,8 +34,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/labkit-class-bench.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
 
 # Each candidate program of tests/broken/, as a student would hand it in:
-# $work/pool/<program>/<k>.<py|c>, with the modules it imports in
-# $work/pool/<program>/<k>.modules/.
+# $work/pool/<program>/<k>.<py|c>.
 "$labkit" list --programs > "$work/programs"
 while read -r lab program; do
     pool="$work/pool/$program"
@@ -47,7 +45,6 @@ while read -r lab program; do
     for f in "$top/tests/broken/$lab/"*.py "$top/tests/broken/$lab/"*.c; do
         [ -f "$f" ] || continue
         name=$(basename "$f")
-        case "$name" in wrong_*.py) continue ;; esac
         if [ "$several" -gt 1 ]; then
             case "$name" in *"$role"*) ;; *) continue ;; esac
         fi
@@ -56,16 +53,9 @@ while read -r lab program; do
             WRONG_SOURCE=1 python3 "$f" > "$pool/$k.py"
         else
             cp "$f" "$pool/$k.$ext"
-            if [ "$ext" = py ] && grep -q '^from wrong' "$f"; then
-                mkdir -p "$pool/$k.modules"
-                cp "$top/tests/broken/wrong.py" "$pool/$k.modules/"
-                for m in "$top/tests/broken/$lab/"wrong_*.py; do
-                    [ -f "$m" ] && cp "$m" "$pool/$k.modules/"
-                done
-            fi
         fi
         if grep -q CHAT_PORT "$pool/$k.$ext"; then
-            rm -rf "$pool/$k.$ext" "$pool/$k.modules"
+            rm "$pool/$k.$ext"
             continue
         fi
         k=$((k + 1))
@@ -82,7 +72,6 @@ while [ "$i" -lt "$n" ]; do
         f=$(ls "$pool" | grep '\.\(py\|c\)$' | sort -n | sed -n "$((i % count + 1))p")
         stem=$(echo "$program" | tr - _)
         cp "$pool/$f" "$s/$stem.${f##*.}"
-        if [ -d "$pool/${f%.*}.modules" ]; then cp "$pool/${f%.*}.modules/"* "$s/"; fi
     done < "$work/programs"
     i=$((i + 1))
 done

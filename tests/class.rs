@@ -50,11 +50,9 @@ fn broken(lab: &str, file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken").join(lab).join(file)
 }
 
-/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`, with the
-/// modules it imports, if any (a wrong program's shared plumbing: a module
-/// beside it, or in tests/broken/ above it, and the modules those import).
-/// A mutant of its lab's control (`wrong.mutant`) is handed in as the
-/// standalone program it runs, as a student would write it.
+/// Put `tests/broken/LAB/FILE` into a student's folder as `AS`. A mutant
+/// of its lab's control (`wrong.mutant`) is handed in as the standalone
+/// program it runs, as a student would write it.
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
     let text = std::fs::read_to_string(broken(lab, file)).unwrap();
@@ -62,23 +60,8 @@ fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
         let out = Command::new(python3()).arg(broken(lab, file)).env("WRONG_SOURCE", "1").output().unwrap();
         assert!(out.status.success(), "{lab}/{file} as a standalone program: {}", String::from_utf8_lossy(&out.stderr));
         std::fs::write(student.join(as_name), out.stdout).unwrap();
-        return;
-    }
-    std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
-    let mut texts = vec![text];
-    while let Some(text) = texts.pop() {
-        let imported = text.lines().filter_map(|l| {
-            let words = l.strip_prefix("from ").or_else(|| l.strip_prefix("import "))?;
-            Some(format!("{}.py", words.split_whitespace().next()?))
-        });
-        for module in imported.filter(|m| homework::is_module(m)).collect::<Vec<_>>() {
-            if !student.join(&module).exists() {
-                let beside = broken(lab, &module);
-                let from = if beside.is_file() { beside } else { broken(lab, "..").join(&module) };
-                std::fs::copy(&from, student.join(&module)).unwrap();
-                texts.push(std::fs::read_to_string(&from).unwrap());
-            }
-        }
+    } else {
+        std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
     }
 }
 

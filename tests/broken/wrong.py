@@ -1,151 +1,25 @@
-"""What the wrong programs in tests/broken/<lab>/ share: the plumbing around
-a program's flow (the `[role PID]` tag, the command line, durations, /proc
-readings, a subreaper that reaps and reports), written once, so that each
-wrong program holds only its flow and its bug.
-
-A wrong program imports it from the folder above its own (or from its own
-folder, where it is handed in beside it), whatever the current folder:
+"""What the wrong programs in tests/broken/<lab>/ share: a wrong program is
+its lab's control with its bug as edits. `mutant` runs a control of the
+program's own folder (correct.py, or in the chat lab student_server.py and
+the like) with a few edits made to its source, so the file holds only the
+bug, as `old -> new`, and nothing else can differ from the control:
 
     import os, sys
     sys.dont_write_bytecode = True  # keep tests/broken free of __pycache__
     sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from wrong import options, say  # noqa: E402
-
-Most wrong programs are a control with one bug: `mutant` runs the
-control of the program's own folder with a few edits made to its source,
-so the file holds only the bug, as `old -> new`, and nothing else can
-differ from the control:
+    from wrong import mutant  # noqa: E402
 
     mutant("correct.py", ("pid_match={'yes' if said == str(pid) else 'no'}",
                           "pid_match=yes"))
 
-What only one lab's wrong programs share is in its folder, as
-wrong_<lab>.py (imported the same way). The controls (correct.py,
-correct.c, student_*.py) import neither: they are written from the handouts
-alone, as a student would write them.
+`WRONG_SOURCE=1 python3 FILE` prints the program a mutant runs, whole: a
+standalone file, as a student would hand it in (bench/class.sh and
+tests/class.rs hand mutants in that way). The controls (correct.py,
+correct.c, student_*.py) import nothing: they are written from the
+handouts alone, as a student would write them.
 """
-import argparse
-import ctypes
 import os
-import signal
 import sys
-import time
-
-role = "parent"
-
-
-def become(name):
-    """From now on, this process's lines are tagged `[name PID]`."""
-    global role
-    role = name
-
-
-def tag():
-    return f"[{role} {os.getpid()}]"
-
-
-def say(msg, err=False):
-    """One tagged line on stdout (stderr with `err`), flushed at once."""
-    out = sys.stderr if err else sys.stdout
-    out.write(f"{tag()} {msg}\n")
-    out.flush()
-
-
-def seconds(text):
-    """A duration as the labs write it (`250ms`, `1s`, `1.5`) in seconds."""
-    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
-
-
-def options(*positional, **defaults):
-    """The command line: `--name VALUE` for each default (`child_value`
-    is `--child-value`), typed as its default: an int; a duration (`"1s"`,
-    given in seconds); a string (or None); False for a flag. Then the
-    positional arguments named. Bad input is a usage error (exit 2)."""
-    p = argparse.ArgumentParser()
-    for name, default in defaults.items():
-        flag = "--" + name.replace("_", "-")
-        if default is False:
-            p.add_argument(flag, action="store_true")
-        elif isinstance(default, int):
-            p.add_argument(flag, type=int, default=default)
-        elif isinstance(default, str) and default[:1].isdigit() and default.endswith("s"):
-            p.add_argument(flag, type=seconds, default=seconds(default))
-        else:
-            p.add_argument(flag, default=default)
-    for name in positional:
-        p.add_argument(name)
-    return p.parse_args()
-
-
-def stat(pid):
-    """`(state, ppid, comm)` of a process from /proc/<pid>/stat, or None
-    when it has no entry (comm with its spaces as `_`)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except OSError:
-        return None
-    state, ppid = text[text.rindex(")") + 2:].split()[:2]
-    return state, int(ppid), text[text.index("(") + 1:text.rindex(")")].replace(" ", "_")
-
-
-def described(pid):
-    """`pid=P state=S comm=C ppid=Q` from /proc, or None when it has no entry."""
-    s = stat(pid)
-    return s and f"pid={pid} state={s[0]} comm={s[2]} ppid={s[1]}"
-
-
-def children_states(pid=None):
-    """The states of the live and zombie children of `pid` (this process)."""
-    pid = pid or os.getpid()
-    found = (stat(p) for p in filter(str.isdigit, os.listdir("/proc")))
-    return [s[0] for s in found if s and s[1] == pid]
-
-
-def count_children(when=""):
-    """Say how many children /proc shows, and how many are zombies."""
-    states = children_states()
-    say(f"{when}{', ' if when else ''}/proc shows children={len(states)} zombies={states.count('Z')}")
-
-
-def sigchld_ignored():
-    """Whether this process ignores SIGCHLD, from /proc/self/status."""
-    with open("/proc/self/status") as f:
-        mask = next(int(l.split()[1], 16) for l in f if l.startswith("SigIgn:"))
-    return mask >> (signal.SIGCHLD - 1) & 1 == 1
-
-
-def become_subreaper():
-    """Make this process the subreaper of its descendants (PR_SET_CHILD_SUBREAPER), as `[reaper PID]`."""
-    become("reaper")
-    if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:
-        sys.exit("prctl failed")
-    say("subreaper=yes")
-
-
-def reap_all(forked, quiet=(), before_echild=()):
-    """As the subreaper: reap every process until wait() fails with ECHILD,
-    saying for each whether it was adopted (not the child `forked`); the
-    PIDs in `quiet` are reaped without a word, and the lines in
-    `before_echild` are said just before ECHILD."""
-    while True:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            for line in before_echild:
-                say(line)
-            say("wait() errno=ECHILD")
-            return
-        if pid not in quiet:
-            say(f"reaped pid={pid} exited code={os.waitstatus_to_exitcode(status)} "
-                f"adopted={'no' if pid == forked else 'yes'}")
-
-
-def wait_until(cond, limit):
-    """Poll `cond` every millisecond until it holds or `limit` seconds pass."""
-    end = time.time() + limit
-    while not cond() and time.time() < end:
-        time.sleep(0.001)
 
 
 def mutated(control, *edits):

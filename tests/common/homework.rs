@@ -39,10 +39,10 @@ use labkit::random::random_u64;
 use super::{c_program, free_port, labkit_bin, python3};
 
 /// Whether a file under `tests/broken/` is not a program but a module the
-/// wrong programs share: `wrong.py` and `wrong.sh` (for every lab, in
-/// `tests/broken/`) and `wrong_<lab>.py` (in a lab's folder).
+/// wrong programs share: `wrong.py` (`mutant`) and `wrong.sh`, in
+/// `tests/broken/`.
 pub fn is_module(file: &str) -> bool {
-    ["wrong.py", "wrong.sh"].contains(&file) || (file.starts_with("wrong_") && file.ends_with(".py"))
+    ["wrong.py", "wrong.sh"].contains(&file)
 }
 
 /// What a program's header says a grade gives it.
@@ -99,7 +99,8 @@ impl Homework {
 
     /// The command that runs it: the kit's binary, `python3 -S FILE`,
     /// `sh FILE`, or the C program compiled. A server that reads the fixed
-    /// port `CHAT_PORT` runs under `env CHAT_PORT=PORT`, a free port.
+    /// port `CHAT_PORT` (in its text, or a mutant's in its control's)
+    /// runs under `env CHAT_PORT=PORT`, a free port.
     pub fn program(&self) -> Program {
         let Source::File(rel) = &self.source else { return Program::kit(labkit_bin(), self.bin.name) };
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
@@ -110,7 +111,10 @@ impl Homework {
             Some("c") => vec![c_program(rel).to_string_lossy().into_owned()],
             _ => panic!("{}: no way to run this file (.py, .sh or .c)", self.name()),
         };
-        if std::fs::read_to_string(&path).is_ok_and(|text| text.contains("CHAT_PORT")) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let control = text.split_once("\nmutant(").and_then(|(_, call)| call.split('"').nth(1));
+        let control = control.and_then(|c| std::fs::read_to_string(path.with_file_name(c)).ok());
+        if text.contains("CHAT_PORT") || control.is_some_and(|c| c.contains("CHAT_PORT")) {
             let port = free_port();
             argv.splice(0..0, ["env".to_string(), format!("CHAT_PORT={port}")]);
             return Program::new(argv).on_fixed_port(Some(port));
