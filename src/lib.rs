@@ -13,7 +13,8 @@
 //!    supervisor (`labkit reap`), its [`harness::Transcript`] and facts;
 //! 5. the base, used by the labs too: [`out`] (every line says who printed
 //!    it, `[role PID] ...`), [`process`] (fork, wait, status decoding,
-//!    subreaper), [`procfs`] (state, parent, name from `/proc`), [`signals`],
+//!    subreaper), [`procfs`] (state, parent, name from `/proc`), [`cpu`]
+//!    (a process that computes and never blocks), [`signals`],
 //!    [`delay`] (every delay is a flag), [`random`], [`reaper`] (run a
 //!    command under a subreaper and leave nothing behind); and the labs'
 //!    own libraries, [`copy`] (half-copy) and [`chat`] (the capstone).
@@ -26,6 +27,7 @@ pub mod checks;
 pub mod class;
 pub mod cli;
 pub mod copy;
+pub mod cpu;
 pub mod delay;
 pub mod harness;
 pub mod labs;

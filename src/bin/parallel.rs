@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use labkit::{delay, out, process, procfs, say};
+use labkit::{cpu, delay, out, process, procfs, say};
 use nix::unistd::getpid;
 
 /// The same CPU work split among 1, 2, 4 ... processes: wall time vs CPU time.
@@ -32,23 +32,10 @@ struct Args {
     one_core: bool,
 }
 
-/// This process's CPU time so far (`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`).
-fn my_cpu() -> Duration {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: writes the calling process's CPU time into `t`.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
-
 /// Compute until this process has used `share` of CPU time: the same work whatever the machine's load.
 fn compute(share: Duration) -> i32 {
-    let start = my_cpu();
-    let mut x: u64 = 0;
-    while my_cpu() - start < share {
-        for _ in 0..10_000 {
-            x = std::hint::black_box(x + 1);
-        }
-    }
+    let start = cpu::process_time();
+    cpu::spin_until(|| cpu::process_time() - start >= share);
     0
 }
 

@@ -9,11 +9,11 @@
 //! nice (a higher priority) needs privilege: without it, `setpriority`
 //! fails with `EACCES`, and the lab says so and stops.
 
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use labkit::{delay, out, process, procfs, say, warn};
+use labkit::{cpu, delay, out, process, procfs, say, warn};
 use nix::unistd::{Pid, getpid};
 
 /// Two CPU-bound children on one CPU, at nice 0 and nice N: CPU shares follow the scheduler's weights.
@@ -32,21 +32,11 @@ struct Args {
 /// The measured ratio may be this many times off the weights' ratio and still count as following them.
 const TOLERANCE: f64 = 2.0;
 
-/// Spin on the CPU, polling a non-blocking pipe, until the parent closes it; report the CPU time used.
-fn spin(stop: RawFd) -> i32 {
+/// Compute until the parent closes the pipe `stop`; report the CPU time this process got.
+fn spin(stop: &OwnedFd) -> i32 {
     let start = Instant::now();
-    let mut byte = [0u8; 1];
-    let mut x: u64 = 0;
-    // SAFETY: a non-blocking read of at most one byte; -1 (EAGAIN) while the parent keeps the pipe open.
-    while unsafe { libc::read(stop, byte.as_mut_ptr().cast(), 1) } < 0 {
-        for _ in 0..10_000 {
-            x = std::hint::black_box(x + 1);
-        }
-    }
-    let mut cpu = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: writes the calling process's CPU time into `cpu`.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut cpu) };
-    let cpu_ms = cpu.tv_sec * 1000 + cpu.tv_nsec / 1_000_000;
+    cpu::spin_until(|| cpu::has_input(stop));
+    let cpu_ms = cpu::process_time().as_millis();
     say!("I ran {} ms and got cpu_ms={cpu_ms} (clock_gettime(CLOCK_PROCESS_CPUTIME_ID))", start.elapsed().as_millis());
     0
 }
@@ -75,14 +65,12 @@ fn main() {
     say!("getpid()={} pinned to cpu={cpu}; my children inherit it", getpid());
 
     let (stop_r, stop_w) = nix::unistd::pipe().unwrap_or_else(|e| process::fail("pipe failed", e));
-    nix::fcntl::fcntl(&stop_r, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK))
-        .unwrap_or_else(|e| process::fail("fcntl failed", e));
-    let (stop, writer) = (stop_r.as_raw_fd(), stop_w.as_raw_fd());
+    let writer = stop_w.as_raw_fd();
     let start = |role| {
         process::fork_child(role, || {
             // SAFETY: our copy of the write end: only the parent's may keep the pipe open.
             unsafe { libc::close(writer) };
-            spin(stop)
+            spin(&stop_r)
         })
         .unwrap_or_else(|e| process::fail("fork failed", e))
     };

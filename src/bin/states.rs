@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use labkit::procfs::{self, Sched};
-use labkit::{delay, out, process, say, warn};
+use labkit::{cpu, delay, out, process, say, warn};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, getpid};
 
@@ -129,19 +129,10 @@ fn main() {
     let writers = [wake_w.as_raw_fd(), stop_w.as_raw_fd(), release_w.as_raw_fd()];
     let mut ok = true;
 
-    // R: a child that computes and never blocks. It polls its pipe without blocking (O_NONBLOCK).
-    let stop_fd = stop_r.as_raw_fd();
+    // R: a child that computes and never blocks: it asks its pipe without waiting (poll, no timeout).
     let busy = fork("busy", &writers, || {
-        let _ = nix::fcntl::fcntl(&stop_r, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK));
         let start = Instant::now();
-        let mut spins: u64 = 0;
-        let mut byte = [0u8; 1];
-        // SAFETY: a non-blocking read of at most one byte; -1/EAGAIN while the parent keeps the pipe open.
-        while unsafe { libc::read(stop_fd, byte.as_mut_ptr().cast(), 1) } < 0 {
-            for _ in 0..10_000 {
-                spins = std::hint::black_box(spins + 1);
-            }
-        }
+        let spins = cpu::spin_until(|| cpu::has_input(&stop_r));
         say!("computed {} ms without blocking, spins={spins}", start.elapsed().as_millis());
         0
     });
