@@ -4,8 +4,8 @@
 //! simulated `/autograder`, and `labkit check` / `labkit watch`.
 
 mod common;
-use common::homework;
-use common::{labkit_bin, processes_with, python3};
+use common::homework::{self, Mutant};
+use common::{labkit_bin, processes_with};
 use labkit::random::random_u64;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -55,11 +55,9 @@ fn broken(lab: &str, file: &str) -> PathBuf {
 /// program it runs, as a student would write it.
 fn hand_in(student: &Path, lab: &str, file: &str, as_name: &str) {
     std::fs::create_dir_all(student).unwrap();
-    let text = std::fs::read_to_string(broken(lab, file)).unwrap();
-    if text.lines().any(|l| l.starts_with("mutant(")) {
-        let out = Command::new(python3()).arg(broken(lab, file)).env("WRONG_SOURCE", "1").output().unwrap();
-        assert!(out.status.success(), "{lab}/{file} as a standalone program: {}", String::from_utf8_lossy(&out.stderr));
-        std::fs::write(student.join(as_name), out.stdout).unwrap();
+    if let Some(mutant) = Mutant::of(&broken(lab, file)) {
+        let source = mutant.source().unwrap_or_else(|why| panic!("{lab}/{file} as a standalone program: {why}"));
+        std::fs::write(student.join(as_name), source).unwrap();
     } else {
         std::fs::copy(broken(lab, file), student.join(as_name)).unwrap();
     }

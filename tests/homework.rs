@@ -5,7 +5,7 @@
 //! in C, and wrong homework) gets exactly the grade its header states.
 
 mod common;
-use common::homework::{self, Expect, Scope, Source, assert_graded, parse_header};
+use common::homework::{self, Expect, Mutant, Scope, Source, assert_graded, parse_header};
 
 #[test]
 fn the_kits_programs_score_full_marks() {
@@ -56,20 +56,15 @@ fn every_mutants_edits_fit_its_control() {
     let mut wrong = Vec::new();
     for h in homework::programs() {
         let Source::File(file) = &h.source else { continue };
-        let path = top.join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        if !text.lines().any(|l| l.starts_with("mutant(")) {
-            continue;
-        }
+        let Some(mutant) = Mutant::of(&top.join(file)) else { continue };
         mutants += 1;
-        let out = std::process::Command::new(common::python3()).arg(&path).env("WRONG_SOURCE", "1").output().unwrap();
-        let call = &text[text.find("\nmutant(").unwrap()..];
-        let control = call.split('"').nth(1).unwrap_or_default();
-        let original = std::fs::read(path.with_file_name(control)).unwrap_or_default();
-        if !out.status.success() {
-            wrong.push(format!("{file}: {}", String::from_utf8_lossy(&out.stderr).trim()));
-        } else if out.stdout == original {
-            wrong.push(format!("{file}: its edits leave {control} as it is"));
+        let original = std::fs::read(&mutant.control).unwrap_or_default();
+        match mutant.source() {
+            Err(why) => wrong.push(format!("{file}: {why}")),
+            Ok(source) if source == original => {
+                wrong.push(format!("{file}: its edits leave {} as it is", mutant.control.display()))
+            }
+            Ok(_) => {}
         }
     }
     assert!(mutants > 0, "no mutants found in tests/broken");

@@ -45,6 +45,36 @@ pub fn is_module(file: &str) -> bool {
     ["wrong.py", "wrong.sh"].contains(&file)
 }
 
+/// A wrong program made from its lab's control with its bug as edits
+/// (`mutant("correct.py", (old, new))`, from `tests/broken/wrong.py`).
+pub struct Mutant {
+    pub path: PathBuf,
+    /// The control it edits, in the same folder.
+    pub control: PathBuf,
+}
+
+impl Mutant {
+    /// The mutant in the file at `path`, if it is one.
+    pub fn of(path: &Path) -> Option<Mutant> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let (_, call) = text.split_once("\nmutant(")?;
+        let control = call.split('"').nth(1)?;
+        Some(Mutant { path: path.to_path_buf(), control: path.with_file_name(control) })
+    }
+
+    /// The standalone program it runs (`WRONG_SOURCE=1`), as a student
+    /// would hand it in; `Err` says why there is none (wrong.py's message
+    /// when an edit no longer fits the control).
+    pub fn source(&self) -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new(python3()).arg(&self.path).env("WRONG_SOURCE", "1").output();
+        match out {
+            Ok(out) if out.status.success() => Ok(out.stdout),
+            Ok(out) => Err(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+            Err(e) => Err(format!("{}: {e}", python3())),
+        }
+    }
+}
+
 /// What a program's header says a grade gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
@@ -112,8 +142,7 @@ impl Homework {
             _ => panic!("{}: no way to run this file (.py, .sh or .c)", self.name()),
         };
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let control = text.split_once("\nmutant(").and_then(|(_, call)| call.split('"').nth(1));
-        let control = control.and_then(|c| std::fs::read_to_string(path.with_file_name(c)).ok());
+        let control = Mutant::of(&path).and_then(|m| std::fs::read_to_string(m.control).ok());
         if text.contains("CHAT_PORT") || control.is_some_and(|c| c.contains("CHAT_PORT")) {
             let port = free_port();
             argv.splice(0..0, ["env".to_string(), format!("CHAT_PORT={port}")]);
