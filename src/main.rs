@@ -1,6 +1,6 @@
 //! `labkit`: list the labs, run one, or run a command under the reaper.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -23,6 +23,11 @@ enum Cmd {
         /// Print only `LAB PROGRAM` lines, one per program, for scripts.
         #[arg(long)]
         programs: bool,
+    },
+    /// Print a lab's handout (built into labkit, so a copied labkit has it too).
+    Handout {
+        /// The lab id (or binary name), as `labkit list` shows it.
+        lab: String,
     },
     /// Run a lab: `labkit run fork-copy --delay 3s`; with `--trace`
     /// (anywhere), draw its trace after it runs.
@@ -99,16 +104,51 @@ fn list(programs: bool) {
         }
         return;
     }
+    // The command as the student typed it: `cargo run --` under cargo, else
+    // this binary as invoked (`labkit`, `./labkit`, `target/debug/labkit`).
+    let me = if std::env::var_os("CARGO").is_some() {
+        "cargo run --".to_string()
+    } else {
+        std::env::args().next().unwrap_or_else(|| "labkit".into())
+    };
     println!("labkit: the labs, in course order\n");
     for lab in labs::LABS {
         println!("{:>2}. {:<15} {}", lab.number, lab.id, lab.concept);
         for bin in lab.bins {
-            println!("    run:     cargo run -- run {}{}", bin.name, labkit::class::check::list_note(bin.name));
+            println!("    run:     {me} run {}{}", bin.name, labkit::class::check::list_note(bin.name));
         }
-        println!("    handout: {}", lab.handout());
+        // The handout's file where the kit's folder is at hand, else the command that prints it.
+        let file = lab.handout();
+        let handout = if Path::new(&file).is_file() { file } else { format!("{me} handout {}", lab.id) };
+        println!("    handout: {handout}");
     }
-    println!("\nEach lab's flags: cargo run -- run <lab> --help");
-    println!("Its process family, drawn after it runs: cargo run -- run <lab> --trace (labs/00-trace.md)");
+    println!("\nEach lab's flags: {me} run <lab> --help");
+    println!("Its process family, drawn after it runs: {me} run <lab> --trace ({me} handout trace)");
+}
+
+/// `labkit handout LAB`: the handout's text, as built into this binary.
+fn handout(lab: &str) -> i32 {
+    if lab == "trace" {
+        print!("{}", labkit::trace::HANDOUT);
+        return 0;
+    }
+    match labs::find(lab) {
+        Some(entry) => {
+            print!("{}", entry.text);
+            0
+        }
+        None => no_such_lab(lab),
+    }
+}
+
+/// A lab name that is not in the manifest: say which ones are (exit 2).
+fn no_such_lab(lab: &str) -> i32 {
+    eprintln!("labkit: no lab named '{lab}'. The labs are:");
+    for l in labs::LABS {
+        let names: Vec<&str> = l.bins.iter().map(|b| b.name).collect();
+        eprintln!("  {} ({})", l.id, names.join(", "));
+    }
+    2
 }
 
 /// Under `cargo run`, build the lab binaries first: `cargo run` builds only
@@ -154,14 +194,7 @@ fn run(lab: &str, args: &[String], trace: bool) -> i32 {
 }
 
 fn run_lab(lab: &str, args: &[String], traced: bool) -> i32 {
-    let Some(entry) = labs::find(lab) else {
-        eprintln!("labkit: no lab named '{lab}'. The labs are:");
-        for l in labs::LABS {
-            let names: Vec<&str> = l.bins.iter().map(|b| b.name).collect();
-            eprintln!("  {} ({})", l.id, names.join(", "));
-        }
-        return 2;
-    };
+    let Some(entry) = labs::find(lab) else { return no_such_lab(lab) };
     let bin = entry.bin(lab).unwrap_or(&entry.bins[0]).name;
     let me = match std::env::current_exe() {
         Ok(me) => me,
@@ -217,6 +250,7 @@ fn grade(args: &GradeArgs) -> i32 {
 }
 
 fn main() {
+    labkit::out::end_quietly_when_stdout_is_gone();
     let cli = Cli::parse();
     let code = match cli.command {
         None => {
@@ -227,6 +261,7 @@ fn main() {
             list(programs);
             0
         }
+        Some(Cmd::Handout { lab }) => handout(&lab),
         Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
         Some(Cmd::Grade(args)) => grade(&args),
         Some(Cmd::Reap { timeout, grace, report, caps, command }) => {

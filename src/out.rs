@@ -67,6 +67,34 @@ pub fn flush_all() {
     let _ = std::io::stderr().flush();
 }
 
+/// For a command whose output may go to a reader that stops early
+/// (`labkit grade | head`): Rust ignores `SIGPIPE`, so once the reader has
+/// gone a `println!` fails with `EPIPE` and panics. With this hook, that
+/// panic ends the process the way `SIGPIPE` ends `ls | head`: quietly,
+/// killed by `SIGPIPE` (no message, no backtrace). Any other panic is
+/// reported as before. (`SIGPIPE` itself stays ignored: the grader writes
+/// to students' programs, and one that closes its stdin must not kill it.)
+pub fn end_quietly_when_stdout_is_gone() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && stdout_is_gone() {
+            let _ = crate::signals::kill_self(nix::sys::signal::Signal::SIGPIPE);
+        }
+        report(info)
+    }));
+}
+
+/// Whether stdout is a pipe or socket whose reader has gone (`poll` sees
+/// `POLLERR`/`POLLHUP` on it).
+fn stdout_is_gone() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(std::os::fd::AsFd::as_fd(&stdout), PollFlags::POLLOUT)];
+    poll(&mut fds, PollTimeout::ZERO).is_ok()
+        && fds[0].revents().is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP))
+}
+
 /// A parsed tagged line `[role PID] text`, as graders read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tagged {

@@ -106,9 +106,21 @@ fn grading_tables_are_read_from_the_contract_only() {
     assert!(contract_tables("# No contract\n| a | 1 |\n").is_empty());
 }
 
+/// `labkit` (and `labkit list`) shows every lab in course order, each
+/// program with the command that runs it as the student typed labkit
+/// (`cargo run --` under cargo, else the binary's path), and the handout:
+/// its file in the kit's folder, else the command that prints it.
 #[test]
 fn list_shows_every_lab_in_order_with_its_command_and_handout() {
-    for out in [labkit(&[]), labkit(&["list"])] {
+    let elsewhere = std::env::temp_dir();
+    let me = labkit_bin().display().to_string();
+    let under_cargo = |args: &[&str]| Command::new(labkit_bin()).args(args).env("CARGO", "cargo").output().unwrap();
+    let installed = Command::new(labkit_bin()).env_remove("CARGO").current_dir(&elsewhere).output().unwrap();
+    for (out, run, kit_folder) in [
+        (under_cargo(&[]), "cargo run -- run".to_string(), true),
+        (under_cargo(&["list"]), "cargo run -- run".to_string(), true),
+        (installed, format!("{me} run"), false),
+    ] {
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
         let mut at = 0;
@@ -116,13 +128,56 @@ fn list_shows_every_lab_in_order_with_its_command_and_handout() {
             let pos =
                 text[at..].find(lab.id).unwrap_or_else(|| panic!("{} missing or out of order in:\n{text}", lab.id))
                     + at;
-            assert!(text.contains(&lab.handout()));
+            let handout = if kit_folder { lab.handout() } else { format!("{me} handout {}", lab.id) };
+            assert!(text.contains(&format!("handout: {handout}\n")), "{handout} in:\n{text}");
             for bin in lab.bins {
-                assert!(text.contains(&format!("cargo run -- run {}", bin.name)));
+                assert!(text.contains(&format!("{run} {}", bin.name)), "{run} {} in:\n{text}", bin.name);
             }
             at = pos;
         }
     }
+}
+
+/// `labkit handout LAB` prints the handout built into labkit (`trace`:
+/// the tracer's own), so a labkit copied alone still has them all.
+#[test]
+fn handout_prints_a_labs_handout_and_rejects_unknown_labs() {
+    let top = env!("CARGO_MANIFEST_DIR");
+    let mut all: Vec<(&str, String)> = LABS.iter().map(|l| (l.id, l.handout())).collect();
+    all.push(("trace", "labs/00-trace.md".into()));
+    all.push(("chat-client", "labs/09-chat.md".into()));
+    for (lab, file) in all {
+        let out = Command::new(labkit_bin()).args(["handout", lab]).current_dir(std::env::temp_dir()).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), std::fs::read_to_string(format!("{top}/{file}")).unwrap());
+    }
+    let out = labkit(&["handout", "no-such-lab"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no lab named 'no-such-lab'") && err.contains("fork-copy"), "{err}");
+}
+
+/// `labkit grade | head`: once the reader has gone, labkit ends as `ls`
+/// would, killed by SIGPIPE, with no panic and no backtrace.
+#[test]
+fn a_reader_that_stops_early_ends_labkit_quietly() {
+    use std::io::BufRead as _;
+    use std::os::unix::process::ExitStatusExt as _;
+    let mut child = Command::new(labkit_bin())
+        .args(["grade", "zombie"])
+        .env("RUST_BACKTRACE", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(!first.is_empty(), "labkit grade printed nothing");
+    // The reader is dropped here: the grade's next lines have nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
 }
 
 #[test]

@@ -23,6 +23,9 @@
 //! Where `ptrace` unavoidably changes what happens, the trace says so in
 //! [`Trace::notes`] (see [`record`]).
 
+/// The handout of `labkit trace` (`labs/00-trace.md`), built in: `labkit handout trace`.
+pub const HANDOUT: &str = include_str!("../../labs/00-trace.md");
+
 pub mod draw;
 pub mod json;
 mod record;
