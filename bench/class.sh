@@ -13,7 +13,7 @@
 # written in Python or C (*.py, *.c), under the name grade-class looks for
 # (half_copy.py, chat_client.c). A wrong program that is a mutant of its
 # control (wrong.mutant) is handed in as the standalone program it runs
-# (WRONG_SOURCE=1 prints it). In
+# (WRONG_SOURCE=1 prints it), in its control's language. In
 # a lab of several programs, a file is a candidate for the program its name
 # holds the role of (`server`, `client`). Chat servers that bind the
 # course's fixed port (they read CHAT_PORT) are left out: students graded
@@ -50,7 +50,11 @@ while read -r lab program; do
         fi
         ext=${name##*.}
         if [ "$ext" = py ] && grep -q '^mutant(' "$f"; then
-            WRONG_SOURCE=1 python3 "$f" > "$pool/$k.py"
+            # The program a mutant makes is in its control's language:
+            # the first quoted name after `mutant(` (correct.py, correct.c).
+            control=$(sed -n '/^mutant(/,$p' "$f" | grep -o '"[^"]*"' | head -n 1)
+            case "$control" in *.c\") ext=c ;; esac
+            WRONG_SOURCE=1 python3 "$f" > "$pool/$k.$ext"
         else
             cp "$f" "$pool/$k.$ext"
         fi

@@ -1,5 +1,6 @@
 //! The programs a grade is tested on: every file under `tests/broken/<lab>/`
-//! (correct controls and wrong homework, in Python, C or shell) and the
+//! (correct controls and wrong homework, in Python, C or shell; a wrong
+//! program in C is a mutant of `correct.c`, `NAME.c.py`) and the
 //! kit's own binary of every program of the manifest. Each file states in
 //! its header what a grade must give it; one loop reads those headers, so
 //! what a program must fail is written once, beside its bug.
@@ -36,7 +37,7 @@ use labkit::harness::Program;
 use labkit::labs::{LABS, Lab, LabBin};
 use labkit::random::random_u64;
 
-use super::{c_program, free_port, labkit_bin, python3};
+use super::{c_program, c_program_made, free_port, labkit_bin, python3};
 
 /// Whether a file under `tests/broken/` is not a program but a module the
 /// wrong programs share: `wrong.py` (`mutant`) and `wrong.sh`, in
@@ -60,6 +61,11 @@ impl Mutant {
         let (_, call) = text.split_once("\nmutant(")?;
         let control = call.split('"').nth(1)?;
         Some(Mutant { path: path.to_path_buf(), control: path.with_file_name(control) })
+    }
+
+    /// Whether its control is a C program (`correct.c`).
+    pub fn is_c(&self) -> bool {
+        self.control.extension().is_some_and(|e| e == "c")
     }
 
     /// The standalone program it runs (`WRONG_SOURCE=1`), as a student
@@ -128,7 +134,8 @@ impl Homework {
     }
 
     /// The command that runs it: the kit's binary, `python3 -S FILE`,
-    /// `sh FILE`, or the C program compiled. A server that reads the fixed
+    /// `sh FILE`, or the C program compiled (a C mutant's: the program it
+    /// makes, compiled, as a student would hand it in). A server that reads the fixed
     /// port `CHAT_PORT` (in its text, or a mutant's in its control's)
     /// runs under `env CHAT_PORT=PORT`, a free port.
     pub fn program(&self) -> Program {
@@ -136,7 +143,13 @@ impl Homework {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
         let file = path.to_string_lossy().into_owned();
         let mut argv: Vec<String> = match path.extension().and_then(|e| e.to_str()) {
-            Some("py") => vec![python3().into(), "-S".into(), file],
+            Some("py") => match Mutant::of(&path).filter(Mutant::is_c) {
+                // A mutant of a C control: the C program it makes, compiled.
+                Some(m) => {
+                    vec![c_program_made(rel, || m.source().unwrap_or_else(|why| panic!("{why}"))).display().to_string()]
+                }
+                None => vec![python3().into(), "-S".into(), file],
+            },
             Some("sh") => vec!["sh".into(), file],
             Some("c") => vec![c_program(rel).to_string_lossy().into_owned()],
             _ => panic!("{}: no way to run this file (.py, .sh or .c)", self.name()),

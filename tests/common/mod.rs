@@ -44,27 +44,39 @@ pub fn python3() -> &'static str {
 /// binary, into a cache folder; returns the executable. A missing `cc` or a
 /// compile error fails the test and says so (install `gcc`).
 pub fn c_program(src: &str) -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(src);
+    assert!(path.is_file(), "missing C program {}", path.display());
+    c_program_made(src, || std::fs::read(&path).unwrap())
+}
+
+/// `cc -O1 -Wall` of the C program `source()` known as `name` (a file's
+/// path, relative to the kit's top folder: a C control, or a mutant of one,
+/// which prints the program it makes), once per test binary.
+pub fn c_program_made(name: &str, source: impl FnOnce() -> Vec<u8>) -> std::path::PathBuf {
     use std::collections::HashMap;
+    use std::io::Write as _;
     use std::sync::Mutex;
     static BUILT: Mutex<Option<HashMap<String, std::path::PathBuf>>> = Mutex::new(None);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     let built = built.get_or_insert_with(HashMap::new);
-    if let Some(exe) = built.get(src) {
+    if let Some(exe) = built.get(name) {
         return exe.clone();
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(src);
-    assert!(path.is_file(), "missing C program {}", path.display());
     let dir = std::env::temp_dir().join(format!("labkit-test-cc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a folder for compiled C programs");
-    let exe = dir.join(src.replace('/', "_").trim_end_matches(".c"));
-    let out = Command::new("cc")
-        .args(["-O1", "-Wall", "-o"])
+    let exe = dir.join(name.replace('/', "_").trim_end_matches(".c"));
+    let mut cc = Command::new("cc")
+        .args(["-O1", "-Wall", "-x", "c", "-o"])
         .arg(&exe)
-        .arg(&path)
-        .output()
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap_or_else(|e| panic!("the C controls need a C compiler: `cc` cannot run ({e}); install gcc"));
-    assert!(out.status.success(), "cc could not compile {}:\n{}", path.display(), String::from_utf8_lossy(&out.stderr));
-    built.insert(src.to_string(), exe.clone());
+    cc.stdin.take().unwrap().write_all(&source()).unwrap();
+    let out = cc.wait_with_output().unwrap();
+    assert!(out.status.success(), "cc could not compile {name}:\n{}", String::from_utf8_lossy(&out.stderr));
+    built.insert(name.to_string(), exe.clone());
     exe
 }
 
