@@ -134,6 +134,9 @@ impl Transcript {
     ///   too; a child that ends with `exit()` (Python: `sys.exit()`, or the
     ///   end of the script) flushes it again, so the parent's lines come out
     ///   a second time, written by the child;
+    /// - a child that runs on into the parent's code (a missing `_exit`, an
+    ///   `if (pid = 0)`) prints the parent's lines, tagged with the PID the
+    ///   parent saved before `fork`;
     /// - a line narrated on another process's behalf (`[child 4243] ...`
     ///   printed by the parent).
     ///
@@ -150,9 +153,10 @@ impl Transcript {
             let copies = self.stdout.lines().filter(|l| *l == text).count();
             let why = if copies > 1 && !writers.contains(&line.pid) {
                 format!(
-                    "it appears {copies} times: text printed before fork() and still in the output buffer is \
-                     printed again by the child when it ends with exit() (Python: sys.exit() or the end of the \
-                     script); flush before fork() and end the child with _exit()"
+                    "it appears {copies} times: either text printed before fork() and still in the output buffer \
+                     is printed again by the child when it ends with exit() (Python: sys.exit() or the end of the \
+                     script): flush before fork() and end the child with _exit(); or the child ran on into the \
+                     parent's code, printing a PID the parent saved before fork()"
                 )
             } else {
                 "every process must print its own lines, tagged with its own PID".to_string()
