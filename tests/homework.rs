@@ -26,18 +26,26 @@ fn every_program_in_tests_broken_gets_the_grade_its_header_states() {
     assert_graded(&what, &programs, Scope::Grade, 6);
 }
 
+/// Every program of the manifest is graded on a correct control and on
+/// wrong programs, each in Python and in C: what the checks pass and what
+/// they catch is shown in both languages.
 #[test]
-fn every_program_of_the_manifest_has_controls_in_python_and_in_c() {
+fn every_program_of_the_manifest_has_controls_and_wrong_programs_in_python_and_in_c() {
     let programs = homework::programs();
     let mut missing = Vec::new();
     for lab in labkit::labs::LABS {
         for bin in lab.bins {
-            for ext in [".py", ".c"] {
-                let control = programs.iter().any(|h| {
-                    h.bin.name == bin.name && h.is_control() && matches!(&h.source, Source::File(f) if f.ends_with(ext))
-                });
-                if !control {
-                    missing.push(format!("{} ({}): no {ext} control (`Expect: full marks`)", lab.id, bin.name));
+            for (language, is_c) in [("Python", false), ("C", true)] {
+                for control in [true, false] {
+                    let found = programs.iter().any(|h| {
+                        let Source::File(f) = &h.source else { return false };
+                        let in_c = f.ends_with(".c") || f.ends_with(".c.py");
+                        h.bin.name == bin.name && h.is_control() == control && in_c == is_c
+                    });
+                    if !found {
+                        let what = if control { "control (`Expect: full marks`)" } else { "wrong program" };
+                        missing.push(format!("{} ({}): no {what} in {language}", lab.id, bin.name));
+                    }
                 }
             }
         }
@@ -48,7 +56,8 @@ fn every_program_of_the_manifest_has_controls_in_python_and_in_c() {
 /// A mutant whose edits no longer fit its control stops with exit 3, which
 /// a grade would read as a crash: for a program whose header names only
 /// the basic check, that would pass unseen. So every mutant's edits are
-/// made here, and each must change its control.
+/// made here, and each must change its control. (And a mutant of a C
+/// control is named `NAME.c.py`, as the loop and the docs expect.)
 #[test]
 fn every_mutants_edits_fit_its_control() {
     let top = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -58,6 +67,9 @@ fn every_mutants_edits_fit_its_control() {
         let Source::File(file) = &h.source else { continue };
         let Some(mutant) = Mutant::of(&top.join(file)) else { continue };
         mutants += 1;
+        if file.ends_with(".c.py") != mutant.is_c() {
+            wrong.push(format!("{file}: a mutant of a C control is named NAME.c.py, and only such a one"));
+        }
         let original = std::fs::read(&mutant.control).unwrap_or_default();
         match mutant.source() {
             Err(why) => wrong.push(format!("{file}: {why}")),
