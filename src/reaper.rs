@@ -68,7 +68,9 @@ pub struct Report {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Caps {
     /// Bytes of stdout and stderr together. The reaper then passes the
-    /// command's output on through pipes of its own, counting.
+    /// command's output on through pipes of its own, counting. (Where the
+    /// grader reads who wrote each line of stdout, a relay would hide the
+    /// writers: there the grader keeps this cap itself, `harness`.)
     pub output: Option<u64>,
     /// Processes alive or unreaped under the reaper at once (counted in
     /// `/proc` every 10 ms or so: `RLIMIT_NPROC` counts per user, and root
@@ -403,10 +405,17 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
 }
 
 fn output_text(caps: Caps) -> String {
-    format!(
-        "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
-        caps.output.unwrap_or(0)
-    )
+    caps.output_capped()
+}
+
+impl Caps {
+    /// What [`Report::capped`] says of a run stopped by the output cap.
+    pub fn output_capped(&self) -> String {
+        format!(
+            "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
+            self.output.unwrap_or(0)
+        )
+    }
 }
 
 /// `labkit reap`: run `argv` under the reaper, write the report to

@@ -83,7 +83,7 @@ fn failed(tests: &[(String, u64, u64)]) -> Vec<&str> {
 }
 
 /// A class of six: fork-copy and pids from `tests/broken/`, right and
-/// wrong, and a pids in C, in the file names and languages the docs allow:
+/// wrong, in Python and in C, in the file names and languages the docs allow:
 /// `(student, lab, file in tests/broken/LAB/, handed in as)`.
 const HANDED_IN: &[(&str, &str, &str, &str)] = &[
     ("ann", "fork-copy", "correct.py", "fork_copy.py"),
@@ -92,7 +92,7 @@ const HANDED_IN: &[(&str, &str, &str, &str)] = &[
     ("bob", "pids", "getpid_as_ppid.py", "pids.py"),
     ("cy", "fork-copy", "hardcoded.py", "fork_copy.py"),
     ("cy", "pids", "own_pid_as_child.py", "pids.py"),
-    ("eve", "fork-copy", "new_address.py", "fork_copy.py"),
+    ("eve", "fork-copy", "no_flush_before_fork.c.py", "fork_copy.c"),
     ("eve", "pids", "parent_exits_first.py", "pids.py"),
     ("fay", "fork-copy", "orphan.py", "fork_copy.py"),
     ("fay", "pids", "correct.c", "pids.c"),
@@ -212,6 +212,7 @@ fn an_interrupted_class_resumes_where_it_stopped() {
 /// 256 MiB of output, and the run's timeout.
 const FLOOD: &str =
     "import sys\nfor i in range(256 * 1024):\n    sys.stdout.write('[parent 1] a=1 ' + 'x' * 1000 + '\\n')\n";
+const FLOOD_STDERR: &str = "import sys\nfor i in range(256 * 1024):\n    sys.stderr.write('x' * 1000 + '\\n')\n";
 const FORK_BOMB: &str = "import os, time\nfor i in range(64):\n    if os.fork() == 0:\n        time.sleep(20)\n        os._exit(0)\ntime.sleep(20)\n";
 const DISK_FILLER: &str = "f = open('filler', 'wb')\nfor i in range(64):\n    f.write(b'x' * (1 << 20))\n    f.flush()\nprint('[parent 1] wrote 64 MiB')\n";
 const NEVER_ENDS: &str = "import time\nwhile True:\n    time.sleep(1)\n";
@@ -221,8 +222,14 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
     let token = format!("runaway{:x}", random_u64());
     let dir = scratch(&token);
     let sub = dir.join("submissions");
-    for (student, program) in [("flood", FLOOD), ("bomb", FORK_BOMB), ("filler", DISK_FILLER), ("endless", NEVER_ENDS)]
-    {
+    let runaways = [
+        ("flood", FLOOD),
+        ("errflood", FLOOD_STDERR),
+        ("bomb", FORK_BOMB),
+        ("filler", DISK_FILLER),
+        ("endless", NEVER_ENDS),
+    ];
+    for (student, program) in runaways {
         std::fs::create_dir_all(sub.join(student)).unwrap();
         std::fs::write(sub.join(student).join("fork_copy.py"), program).unwrap();
     }
@@ -240,8 +247,10 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
         assert_eq!(t["score"], 0, "{student}: {t}");
         t["output"].as_str().unwrap().to_string()
     };
-    let flood = reason("flood");
-    assert!(flood.contains("stopped by a resource cap: output: more than 1048576 bytes"), "{flood}");
+    for student in ["flood", "errflood"] {
+        let flood = reason(student);
+        assert!(flood.contains("stopped by a resource cap: output: more than 1048576 bytes"), "{student}: {flood}");
+    }
     let bomb = reason("bomb");
     assert!(bomb.contains("stopped by a resource cap: processes:") && bomb.contains("past the cap of 16"), "{bomb}");
     let filler = reason("filler");
@@ -250,13 +259,15 @@ fn runaway_programs_cost_their_points_with_a_reason_and_stop_nothing_else() {
     assert!(endless.contains("timed out after 3s"), "{endless}");
     let book = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
     assert!(book.contains("good,8,8"), "{book}");
-    for s in ["flood", "bomb", "filler", "endless"] {
+    for s in ["flood", "errflood", "bomb", "filler", "endless"] {
         assert!(book.contains(&format!("{s},0,0")), "{s}: {book}");
     }
-    // The flood's log holds the first 1 MiB, not 256.
-    let logs = out.join("students/flood/logs/01-fork-copy/1-runs-and-exits-0-leaving-no-process-behind/run-1.log");
-    let size = std::fs::metadata(&logs).unwrap().len();
-    assert!(size < 2 << 20, "the flood's log holds {size} bytes");
+    // A flood's log holds the first 1 MiB, not 256.
+    for s in ["flood", "errflood"] {
+        let logs = out.join(format!("students/{s}/logs/01-fork-copy/1-runs-and-exits-0-leaving-no-process-behind"));
+        let size = std::fs::metadata(logs.join("run-1.log")).unwrap().len();
+        assert!(size < 2 << 20, "{s}'s log holds {size} bytes");
+    }
     let left = processes_with(&token);
     assert!(left.is_empty(), "left running: {left:?}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -293,6 +293,13 @@ impl Grader {
         } else {
             (Stdio::piped(), None)
         };
+        // The output cap: a supervisor that caps it relays the output, and
+        // would then be the writer of every byte; so when the grader reads
+        // who wrote each line, it caps the output itself (Spawned::finish).
+        let (supervised, output_cap) = match (writers, self.caps.output) {
+            (true, Some(cap)) => (Caps { output: None, ..self.caps }, Some(cap)),
+            _ => (self.caps, None),
+        };
         let report = self.own.join(format!("reap-{:x}", random_u64() & 0xffff_ffff));
         let mut log = lock(&self.runs);
         if log.closed {
@@ -306,7 +313,7 @@ impl Grader {
             .arg(format!("{}ms", self.grace.as_millis()))
             .arg("--report")
             .arg(&report)
-            .args(self.caps.flags())
+            .args(supervised.flags())
             .arg("--")
             .args(&program.argv)
             .args(args)
@@ -329,7 +336,8 @@ impl Grader {
             trace: None,
         });
         let env = self.environment().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
-        Ok(Spawned { child, socket, report, command, env, keep, record: (Arc::clone(&self.runs), index) })
+        let caps = Caps { output: output_cap, ..self.caps };
+        Ok(Spawned { child, socket, report, command, env, keep, record: (Arc::clone(&self.runs), index), caps })
     }
 
     /// Run `program args...` to its end with `stdin` as its input.
@@ -518,6 +526,9 @@ pub struct Spawned {
     keep: Option<PathBuf>,
     /// This run's entry in the grader's [`SpawnRecord`]s.
     record: (Arc<Mutex<SpawnLog>>, usize),
+    /// `output`: the output cap the grader keeps itself (runs that know who
+    /// wrote each line); `None` when the supervisor keeps it, or none.
+    caps: Caps,
 }
 
 impl Spawned {
@@ -556,10 +567,12 @@ impl Spawned {
         // A check that read the program's output while it ran took the pipes.
         let taken = (self.child.stdout.is_none() && self.socket.is_none(), self.child.stderr.is_none());
         let (mut out, mut err) = (Vec::new(), Vec::new());
+        let cap = OutputCap::new(self.caps.output, self.supervisor_pid());
         let mut stderr = self.child.stderr.take();
+        let err_cap = cap.clone();
         let err_reader = std::thread::spawn(move || {
             if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_end(&mut err);
+                read_capped(s, &mut err, &err_cap);
             }
             err
         });
@@ -567,21 +580,18 @@ impl Spawned {
         if let Some(mut s) = self.child.stdout.take() {
             let _ = s.read_to_end(&mut out);
         } else if let Some(socket) = self.socket.take() {
-            chunks = read_with_writers(&socket, &mut out);
-            // A supervisor that caps the output (`labkit reap --max-output`)
-            // relays it: then it wrote every byte, and who wrote each line
-            // is unknown rather than wrong.
-            let supervisor = self.supervisor_pid();
-            if chunks.iter().any(|&(pid, _)| pid == supervisor) {
-                chunks.clear();
-            }
+            chunks = read_with_writers(&socket, &mut out, &cap);
         }
         let err = err_reader.join().unwrap_or_default();
         let status = self.child.wait().map_err(|e| format!("waiting for the supervisor: {e}"))?;
-        let text = std::fs::read_to_string(&self.report).unwrap_or_default();
+        let mut text = std::fs::read_to_string(&self.report).unwrap_or_default();
         let _ = std::fs::remove_file(&self.report);
-        let report = Report::from_text(&text)
+        let mut report = Report::from_text(&text)
             .ok_or_else(|| format!("the supervisor `labkit reap` ended ({status}) without a report"))?;
+        if cap.is_over() && report.capped.is_none() {
+            report.capped = Some(self.caps.output_capped());
+            text = report.to_text();
+        }
         let writers = line_writers(&out, &chunks);
         let stdout = String::from_utf8_lossy(&out).into_owned();
         let run = Transcript {
@@ -658,7 +668,7 @@ impl TracedSpawn {
 /// `(writer PID, length)` for each run of bytes, in order. The kernel never
 /// joins bytes of two writers in one read, and gives the writer's
 /// credentials with each (`SCM_CREDENTIALS`).
-fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>) -> Vec<(i32, usize)> {
+fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>, cap: &OutputCap) -> Vec<(i32, usize)> {
     use nix::sys::socket::{ControlMessageOwned, MsgFlags, UnixCredentials, recvmsg};
     let mut chunks: Vec<(i32, usize)> = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -679,6 +689,10 @@ fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>) -> Vec<(i32, usize)> {
         if n == 0 {
             break;
         }
+        let n = cap.keep(n);
+        if n == 0 {
+            continue;
+        }
         out.extend_from_slice(&buf[..n]);
         match chunks.last_mut() {
             Some((last, len)) if *last == pid => *len += n,
@@ -686,6 +700,57 @@ fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>) -> Vec<(i32, usize)> {
         }
     }
     chunks
+}
+
+/// The output cap ([`Caps::output`]) as the grader keeps it, for runs
+/// whose writers it reads (a capping supervisor would relay the output and
+/// hide them): stdout and stderr counted together, as `labkit reap` counts
+/// them; past the cap the rest is read and dropped, and the supervisor is
+/// told to stop (SIGTERM: it kills and reaps the program's processes).
+#[derive(Clone)]
+struct OutputCap {
+    cap: Option<u64>,
+    seen: Arc<std::sync::atomic::AtomicU64>,
+    supervisor: i32,
+}
+
+impl OutputCap {
+    fn new(cap: Option<u64>, supervisor: i32) -> OutputCap {
+        OutputCap { cap, seen: Arc::default(), supervisor }
+    }
+
+    /// Of `n` bytes just read, how many to keep (all of them without a cap).
+    fn keep(&self, n: usize) -> usize {
+        let Some(cap) = self.cap else { return n };
+        let before = self.seen.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
+        let keep = cap.saturating_sub(before).min(n as u64) as usize;
+        if keep < n && before <= cap {
+            // The first read past the cap: stop the program.
+            let _ =
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.supervisor), nix::sys::signal::Signal::SIGTERM);
+        }
+        keep
+    }
+
+    fn is_over(&self) -> bool {
+        self.cap.is_some_and(|cap| self.seen.load(std::sync::atomic::Ordering::SeqCst) > cap)
+    }
+}
+
+/// Read `from` to its end into `out`, within `cap`.
+fn read_capped(from: &mut impl io::Read, out: &mut Vec<u8>, cap: &OutputCap) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                let keep = cap.keep(n);
+                out.extend_from_slice(&buf[..keep]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// For each line of `out` (as `str::lines` splits it), the distinct writers
