@@ -88,7 +88,10 @@ pub fn absolute_words(mut argv: Vec<String>) -> Result<Vec<String>, String> {
     for word in &mut argv {
         let path = Path::new(word.as_str());
         if !word.is_empty() && path.is_relative() && path.exists() {
-            *word = here.join(path).to_string_lossy().into_owned();
+            // `./prog` becomes `/here/prog`, not `/here/./prog`.
+            let clean: std::path::PathBuf =
+                path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+            *word = here.join(clean).to_string_lossy().into_owned();
         }
     }
     Ok(argv)
@@ -151,4 +154,20 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
     }
     words.extend(word);
     Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absolute_words;
+
+    /// Words naming files relative to here become absolute (`./` dropped);
+    /// other words are left alone. (Tests run in the package's folder.)
+    #[test]
+    fn relative_files_become_absolute_and_other_words_stay() {
+        let here = std::env::current_dir().unwrap();
+        let words = ["./Cargo.toml", "src", "--delay", "no-such-file", "/bin/sh"].map(String::from).to_vec();
+        let got = absolute_words(words).unwrap();
+        let abs = |p: &str| here.join(p).to_string_lossy().into_owned();
+        assert_eq!(got, [abs("Cargo.toml"), abs("src"), "--delay".into(), "no-such-file".into(), "/bin/sh".into()]);
+    }
 }
