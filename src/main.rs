@@ -57,6 +57,11 @@ enum Cmd {
         /// Write the report here instead of to stderr.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// The PID of the process that starts `labkit reap` (a grader passes
+        /// its own): once it has ended, even killed with SIGKILL, the command
+        /// and all its processes are killed and reaped at once.
+        #[arg(long, value_name = "PID")]
+        parent: Option<i32>,
         #[command(flatten)]
         caps: labkit::class::caps::CapArgs,
         /// The command and its arguments.
@@ -264,8 +269,8 @@ fn main() {
         Some(Cmd::Handout { lab }) => handout(&lab),
         Some(Cmd::Run { trace, lab, args }) => run(&lab, &args, trace),
         Some(Cmd::Grade(args)) => grade(&args),
-        Some(Cmd::Reap { timeout, grace, report, caps, command }) => {
-            reaper::main(&command, timeout, grace, caps.caps(), report.as_deref())
+        Some(Cmd::Reap { timeout, grace, report, parent, caps, command }) => {
+            reaper::main(&command, timeout, grace, caps.caps(), parent, report.as_deref())
         }
         Some(Cmd::Trace { svg, json, text, quiet, normalised, timeout, grace, command }) => {
             let outputs = trace::Outputs { svg, json, text, quiet, normalised };

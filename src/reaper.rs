@@ -14,7 +14,10 @@
 //! `labkit reap [--timeout T] [--grace G] [--report FILE] -- COMMAND ARGS...`
 //! is this function on the command line; the graders run every program
 //! through it, because a test harness (multi-threaded, with other tests'
-//! children) must never reap with `waitpid(-1)` itself.
+//! children) must never reap with `waitpid(-1)` itself. A grader also
+//! passes `--parent` with its own PID: should the grader be killed (even
+//! with SIGKILL), its supervisors see that they were handed to another
+//! parent and kill and reap everything at once, not at their timeout.
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -205,7 +208,7 @@ fn kill_descendants() -> Vec<i32> {
 /// Call it only from a single-threaded process that has no other children
 /// (`labkit reap` is one): it reaps every child it has.
 pub fn run(argv: &[String], timeout: Duration, grace: Duration) -> Report {
-    run_capped(argv, timeout, grace, Caps::default())
+    run_capped(argv, timeout, grace, Caps::default(), None)
 }
 
 /// Bytes of disk the files under `dir` take (their allocated blocks; not
@@ -260,8 +263,12 @@ fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u6
 }
 
 /// [`run`], within [`Caps`].
-pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Caps) -> Report {
+/// [`run`] with `caps`; with `parent`, the run lasts only as long as this
+/// process's parent is that PID: once it has ended (the kernel hands this
+/// process to another), everything is killed and reaped.
+pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, parent: Option<i32>) -> Report {
     let mut report = Report::default();
+    let parent_gone = || parent.is_some_and(|p| nix::unistd::getppid().as_raw() != p);
     if let Err(e) = process::become_subreaper() {
         report.spawn_error = Some(format!("prctl(PR_SET_CHILD_SUBREAPER): {e}"));
         report.code = 127;
@@ -387,15 +394,18 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
                 kill_at = Some(now);
             }
         }
-        if signals::stop_noted().is_some() {
-            kill_at.get_or_insert(now);
+        // Whatever asks for the kill first sets the time: a stop signal in
+        // the grace after the command ended kills the orphans at once.
+        let mut kill_by = |t: Instant| kill_at = Some(kill_at.map_or(t, |at| at.min(t)));
+        if signals::stop_noted().is_some() || (polls % 10 == 0 && parent_gone()) {
+            kill_by(now);
         }
         if main_done.is_none() && now - start >= timeout {
             report.timed_out = true;
-            kill_at.get_or_insert(now);
+            kill_by(now);
         }
         if let Some(done) = main_done {
-            kill_at.get_or_insert(done + grace);
+            kill_by(done + grace);
         }
         if kill_at.is_some_and(|t| now >= t) {
             killed.extend(kill_descendants());
@@ -418,10 +428,18 @@ impl Caps {
     }
 }
 
-/// `labkit reap`: run `argv` under the reaper, write the report to
-/// `report_path` (or stderr), and exit with the command's code.
-pub fn main(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, report_path: Option<&Path>) -> i32 {
-    let report = run_capped(argv, timeout, grace, caps);
+/// `labkit reap`: run `argv` under the reaper (as long as `parent` is this
+/// process's parent, if given), write the report to `report_path` (or
+/// stderr), and exit with the command's code.
+pub fn main(
+    argv: &[String],
+    timeout: Duration,
+    grace: Duration,
+    caps: Caps,
+    parent: Option<i32>,
+    report_path: Option<&Path>,
+) -> i32 {
+    let report = run_capped(argv, timeout, grace, caps, parent);
     let text = report.to_text();
     match report_path {
         Some(p) => {

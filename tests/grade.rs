@@ -297,6 +297,62 @@ fn an_interrupted_grade_stops_the_program_it_runs() {
     assert!(left.is_empty(), "left running: {left:?}");
 }
 
+/// A grader killed with SIGKILL cannot stop its runs itself: their
+/// supervisors see they were handed to another parent and kill and reap
+/// everything at once, not at their timeout (60 s here). The grader runs
+/// under an outer `labkit reap`, which adopts those supervisors, waits for
+/// them (its grace is a minute too) and reports what it reaped.
+#[test]
+fn a_grader_killed_with_sigkill_leaves_nothing_running() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let token = format!("hang-token-{:x}", random_u64());
+    let hang = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/fork-copy/hang.sh");
+    let (out, report) = (scratch("sigkill"), scratch("sigkill-report"));
+    let mut outer = Command::new(labkit_bin())
+        .args(["reap", "--timeout", "60s", "--grace", "60s", "--report"])
+        .arg(&report)
+        .args(["--", labkit_bin().to_str().unwrap(), "grade", "fork-copy", "--timeout", "60s", "--out"])
+        .arg(&out)
+        .args(["--impl", &format!("fork-copy=sh '{}' {token}", hang.display())])
+        .env_remove("CARGO")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let outer_pid = outer.id() as i32;
+    // The grader is the outer reaper's child. Its run has started once the
+    // hung script and its subshell (`sh` with the token) both run.
+    let grader = || labkit::procfs::children(outer_pid).first().map(|s| s.pid);
+    let scripts = || {
+        processes_with(&token).iter().filter(|p| p.split_once(": ").is_some_and(|(_, c)| c.starts_with("sh "))).count()
+    };
+    let started = labkit::procfs::poll_until(Duration::from_secs(10), || scripts() >= 2);
+    let grader_pid = grader();
+    if let Some(pid) = grader_pid.filter(|_| started) {
+        kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
+    }
+    let ended = labkit::procfs::poll_until(Duration::from_secs(20), || outer.try_wait().unwrap().is_some());
+    if !ended {
+        let _ = kill(Pid::from_raw(outer_pid), Signal::SIGTERM); // it kills and reaps the rest
+        let _ = outer.wait();
+    }
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_file(&report);
+    assert!(started && grader_pid.is_some(), "the grader's hung run never started: {:?}", processes_with(&token));
+    assert!(ended, "20 s after the grader was killed, its supervisor still ran its program");
+    let left = processes_with(&token);
+    assert!(left.is_empty(), "left running: {left:?}");
+    let r = labkit::reaper::Report::from_text(&text).unwrap_or_else(|| panic!("no report:\n{text}"));
+    assert_eq!(r.main.as_ref().map(|m| m.how.as_str()), Some("killed signal=SIGKILL"), "{text}");
+    assert!(r.adopted.iter().any(|a| a.comm == "labkit"), "the supervisor was not adopted:\n{text}");
+    assert!(
+        r.adopted.iter().all(|a| !a.killed_by_reaper),
+        "the outer reaper had to kill what the supervisor should have:\n{text}"
+    );
+}
+
 #[test]
 fn fork_copy_in_python_scores_full_marks() {
     let g = grade_student("fork-copy", "fork-copy", "correct.py");

@@ -229,6 +229,39 @@ fn reap_kills_a_hung_command_with_all_its_processes() {
     assert!(r.adopted.iter().all(|a| labkit::procfs::stat(a.pid).unwrap().is_none()), "all reaped: {r:?}");
 }
 
+/// A stop signal in the grace after the command ended kills its orphans at
+/// once, not when the grace (a minute here) runs out.
+#[test]
+fn reap_stopped_in_the_grace_kills_the_orphans_at_once() {
+    use nix::sys::signal::{Signal, kill};
+    let mut reap = Command::new(labkit_bin())
+        .args(["reap", "--grace", "60s", "--", "sh", "-c", "sleep 60 & exit 0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = reap.id() as i32;
+    // The command has ended and left its orphan to the reaper.
+    let orphaned = labkit::procfs::poll_until(std::time::Duration::from_secs(10), || {
+        let children = labkit::procfs::children(pid);
+        children.iter().any(|c| labkit::procfs::comm(c.pid) == "sleep")
+            && children.iter().all(|c| labkit::procfs::comm(c.pid) != "sh")
+    });
+    kill(nix::unistd::Pid::from_raw(pid), Signal::SIGTERM).unwrap();
+    let ended = labkit::procfs::poll_until(std::time::Duration::from_secs(10), || reap.try_wait().unwrap().is_some());
+    if !ended {
+        // Its orphans killed, the reaper reaps them and ends.
+        for d in labkit::procfs::descendants(pid) {
+            let _ = kill(nix::unistd::Pid::from_raw(d.pid), Signal::SIGKILL);
+        }
+    }
+    let out = reap.wait_with_output().unwrap();
+    assert!(orphaned, "the command never left its orphan");
+    assert!(ended, "10 s after SIGTERM, the reaper was still waiting out its grace");
+    let r = labkit::reaper::Report::from_text(&String::from_utf8_lossy(&out.stderr)).unwrap();
+    assert!(r.adopted.iter().any(|a| a.comm == "sleep" && a.killed_by_reaper), "{r:?}");
+    assert!(r.adopted.iter().all(|a| labkit::procfs::stat(a.pid).unwrap().is_none()), "all reaped: {r:?}");
+}
+
 /// README's table of the labs, as the manifest makes it.
 fn readme_table() -> String {
     let mut table = String::from("| # | lab | concept |\n| - | --- | --- |\n");

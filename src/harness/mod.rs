@@ -313,6 +313,8 @@ impl Grader {
             .arg(format!("{}ms", self.grace.as_millis()))
             .arg("--report")
             .arg(&report)
+            .arg("--parent")
+            .arg(std::process::id().to_string())
             .args(supervised.flags())
             .arg("--")
             .args(&program.argv)
