@@ -25,7 +25,7 @@ use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,14 @@ pub struct Caps {
 }
 
 impl Caps {
+    /// What [`Report::capped`] says of a run stopped by the output cap.
+    pub fn output_capped(&self) -> String {
+        format!(
+            "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
+            self.output.unwrap_or(0)
+        )
+    }
+
     /// These caps as `labkit reap`'s flags, e.g. for a grader's runs.
     pub fn flags(&self) -> Vec<String> {
         let mut f = Vec::new();
@@ -233,11 +241,40 @@ fn bytes_under(dir: &Path, stop: u64) -> u64 {
     total
 }
 
-/// Pass `from` on to `to` until `from` ends or `to` is closed; past `cap`
-/// bytes in all (with the other streams sharing `count`), pass nothing
-/// more, raise `over` and keep reading (so the command never blocks on a
-/// full pipe before the reaper kills it).
-fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u64, over: Arc<AtomicBool>) {
+/// The output cap's count ([`Caps::output`]): the bytes of stdout and
+/// stderr together, shared by the threads that read them (the reaper's
+/// relays, or the grader's own readers where it keeps the cap itself).
+#[derive(Clone)]
+pub struct OutputCount {
+    cap: Option<u64>,
+    seen: Arc<AtomicU64>,
+}
+
+impl OutputCount {
+    pub fn new(cap: Option<u64>) -> OutputCount {
+        OutputCount { cap, seen: Arc::default() }
+    }
+
+    /// Of `n` bytes just read, how many to keep (all without a cap, none
+    /// past it), and whether this read is the one that went past it.
+    pub fn keep(&self, n: usize) -> (usize, bool) {
+        let Some(cap) = self.cap else { return (n, false) };
+        let before = self.seen.fetch_add(n as u64, Ordering::SeqCst);
+        let keep = cap.saturating_sub(before).min(n as u64) as usize;
+        (keep, keep < n && before <= cap)
+    }
+
+    /// Whether more than the cap has been read.
+    pub fn is_over(&self) -> bool {
+        self.cap.is_some_and(|cap| self.seen.load(Ordering::SeqCst) > cap)
+    }
+}
+
+/// Pass `from` on to `to` until `from` ends or `to` is closed; past the
+/// cap of `count` (shared with the other stream), pass nothing more and
+/// keep reading (so the command never blocks on a full pipe before the
+/// reaper kills it).
+fn relay(mut from: impl Read, mut to: impl Write, count: OutputCount) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match from.read(&mut buf) {
@@ -246,24 +283,16 @@ fn relay(mut from: impl Read, mut to: impl Write, count: Arc<AtomicU64>, cap: u6
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return,
         };
-        let before = count.fetch_add(n as u64, Ordering::SeqCst);
-        if before >= cap {
-            continue;
-        }
-        let keep = n.min((cap - before) as usize);
-        if to.write_all(&buf[..keep]).and_then(|()| to.flush()).is_err() {
+        let (keep, _) = count.keep(n);
+        if keep > 0 && to.write_all(&buf[..keep]).and_then(|()| to.flush()).is_err() {
             // The reader went away: so does this pipe's, and the command's
             // next write fails (EPIPE, SIGPIPE) as it would have without us.
             return;
         }
-        if keep < n {
-            over.store(true, Ordering::SeqCst);
-        }
     }
 }
 
-/// [`run`], within [`Caps`].
-/// [`run`] with `caps`; with `parent`, the run lasts only as long as this
+/// [`run`] within `caps`; with `parent`, the run lasts only as long as this
 /// process's parent is that PID: once it has ended (the kernel hands this
 /// process to another), everything is killed and reaped.
 pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Caps, parent: Option<i32>) -> Report {
@@ -306,23 +335,19 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
     // The command stays in the reaper's process group, so a program run in a
     // terminal can still read it; `exec` resets the caught signals above to
     // their defaults in the command.
-    let mut output_over: Option<Arc<AtomicBool>> = None;
+    let output = OutputCount::new(caps.output);
     let (main_pid, mut relays) = match cmd.spawn() {
         Ok(mut child) => {
-            // Reaped below with waitpid, never with Child::wait.
+            // Reaped below with waitpid, never with Child::wait. The pipes
+            // are there only with an output cap.
             let mut relays = Vec::new();
-            if let Some(cap) = caps.output {
-                let count = Arc::new(AtomicU64::new(0));
-                let over = Arc::new(AtomicBool::new(false));
-                if let Some(out) = child.stdout.take() {
-                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
-                    relays.push(std::thread::spawn(move || relay(out, std::io::stdout(), c, cap, o)));
-                }
-                if let Some(err) = child.stderr.take() {
-                    let (c, o) = (Arc::clone(&count), Arc::clone(&over));
-                    relays.push(std::thread::spawn(move || relay(err, std::io::stderr(), c, cap, o)));
-                }
-                output_over = Some(over);
+            if let Some(out) = child.stdout.take() {
+                let count = output.clone();
+                relays.push(std::thread::spawn(move || relay(out, std::io::stdout(), count)));
+            }
+            if let Some(err) = child.stderr.take() {
+                let count = output.clone();
+                relays.push(std::thread::spawn(move || relay(err, std::io::stderr(), count)));
             }
             (child.id() as i32, relays)
         }
@@ -368,8 +393,8 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
                     for r in relays.drain(..) {
                         let _ = r.join();
                     }
-                    if report.capped.is_none() && output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
-                        report.capped = Some(output_text(caps));
+                    if report.capped.is_none() && output.is_over() {
+                        report.capped = Some(caps.output_capped());
                     }
                     return report;
                 }
@@ -378,8 +403,8 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
         let now = Instant::now();
         polls += 1;
         if report.capped.is_none() {
-            if output_over.as_ref().is_some_and(|o| o.load(Ordering::SeqCst)) {
-                report.capped = Some(output_text(caps));
+            if output.is_over() {
+                report.capped = Some(caps.output_capped());
             } else if let Some(max) = caps.procs.filter(|_| polls % 5 == 0) {
                 let n = procfs::descendants(std::process::id() as i32).len();
                 if n > max {
@@ -411,20 +436,6 @@ pub fn run_capped(argv: &[String], timeout: Duration, grace: Duration, caps: Cap
             killed.extend(kill_descendants());
         }
         std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-fn output_text(caps: Caps) -> String {
-    caps.output_capped()
-}
-
-impl Caps {
-    /// What [`Report::capped`] says of a run stopped by the output cap.
-    pub fn output_capped(&self) -> String {
-        format!(
-            "output: more than {} bytes of output (stdout and stderr): the rest was dropped and the program stopped",
-            self.output.unwrap_or(0)
-        )
     }
 }
 

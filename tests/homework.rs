@@ -38,9 +38,10 @@ fn every_program_of_the_manifest_has_controls_and_wrong_programs_in_python_and_i
             for (language, is_c) in [("Python", false), ("C", true)] {
                 for control in [true, false] {
                     let found = programs.iter().any(|h| {
-                        let Source::File(f) = &h.source else { return false };
-                        let in_c = f.ends_with(".c") || f.ends_with(".c.py");
-                        h.bin.name == bin.name && h.is_control() == control && in_c == is_c
+                        matches!(h.source, Source::File(_))
+                            && h.bin.name == bin.name
+                            && h.is_control() == control
+                            && h.is_c() == is_c
                     });
                     if !found {
                         let what = if control { "control (`Expect: full marks`)" } else { "wrong program" };

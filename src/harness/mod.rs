@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use crate::out::Tagged;
 use crate::procfs::Stat;
 use crate::random::random_u64;
-use crate::reaper::{Caps, Report};
+use crate::reaper::{Caps, OutputCount, Report};
 use crate::trace::Trace;
 
 /// A check's outcome: `Err` says what was expected and what was seen.
@@ -711,23 +711,19 @@ fn read_with_writers(socket: &OwnedFd, out: &mut Vec<u8>, cap: &OutputCap) -> Ve
 /// told to stop (SIGTERM: it kills and reaps the program's processes).
 #[derive(Clone)]
 struct OutputCap {
-    cap: Option<u64>,
-    seen: Arc<std::sync::atomic::AtomicU64>,
+    count: OutputCount,
     supervisor: i32,
 }
 
 impl OutputCap {
     fn new(cap: Option<u64>, supervisor: i32) -> OutputCap {
-        OutputCap { cap, seen: Arc::default(), supervisor }
+        OutputCap { count: OutputCount::new(cap), supervisor }
     }
 
     /// Of `n` bytes just read, how many to keep (all of them without a cap).
     fn keep(&self, n: usize) -> usize {
-        let Some(cap) = self.cap else { return n };
-        let before = self.seen.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
-        let keep = cap.saturating_sub(before).min(n as u64) as usize;
-        if keep < n && before <= cap {
-            // The first read past the cap: stop the program.
+        let (keep, first_past) = self.count.keep(n);
+        if first_past {
             let _ =
                 nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.supervisor), nix::sys::signal::Signal::SIGTERM);
         }
@@ -735,7 +731,7 @@ impl OutputCap {
     }
 
     fn is_over(&self) -> bool {
-        self.cap.is_some_and(|cap| self.seen.load(std::sync::atomic::Ordering::SeqCst) > cap)
+        self.count.is_over()
     }
 }
 

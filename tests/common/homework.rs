@@ -133,6 +133,13 @@ impl Homework {
         self.expect == Expect::FullMarks
     }
 
+    /// Whether it is a program in C: a `.c` file, or a mutant of a C control.
+    pub fn is_c(&self) -> bool {
+        let Source::File(rel) = &self.source else { return false };
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        rel.ends_with(".c") || Mutant::of(&path).is_some_and(|m| m.is_c())
+    }
+
     /// The command that runs it: the kit's binary, `python3 -S FILE`,
     /// `sh FILE`, or the C program compiled (a C mutant's: the program it
     /// makes, compiled, as a student would hand it in). A server that reads the fixed
